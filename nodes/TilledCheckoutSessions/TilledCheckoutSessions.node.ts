@@ -1,0 +1,225 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+import { searchCheckoutSessions } from './listSearch/searchCheckoutSessions';
+import { create } from './operations/create';
+import { expire } from './operations/expire';
+import { get } from './operations/get';
+import { getMany } from './operations/getMany';
+import type { TilledOperation } from './operations/types';
+import { InvalidParameter, invalidParameterError } from './shared/errors';
+import { DEFAULT_TRANSPORT, mapConcurrent, transportSettings } from './shared/transport';
+
+const OPERATIONS: Record<string, TilledOperation<unknown>> = {
+	create: create as TilledOperation<unknown>,
+	get: get as TilledOperation<unknown>,
+	expire: expire as TilledOperation<unknown>,
+	getAll: getMany as TilledOperation<unknown>,
+};
+
+const DEFAULT_ITEM_CONCURRENCY = 5;
+const DEFAULT_PAGE_CONCURRENCY = 4;
+
+export class TilledCheckoutSessions implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Tilled Checkout Sessions',
+		name: 'tilledCheckoutSessions',
+		icon: { light: 'file:tilled.svg', dark: 'file:tilled.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ { create: "Create", get: "Get", expire: "Expire", getAll: "Get Many" }[$parameter["operation"]] + " checkout session" }}',
+		description: 'Create, get, expire and list Tilled checkout sessions (hosted payment pages)',
+		defaults: { name: 'Tilled Checkout Sessions' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'tilledApi', required: true }],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Create',
+						value: 'create',
+						description: 'Create a checkout session and get the URL of its payment page',
+						action: 'Create a checkout session',
+					},
+					{
+						name: 'Expire',
+						value: 'expire',
+						description: 'Expire an open checkout session so it can no longer be paid',
+						action: 'Expire a checkout session',
+					},
+					{
+						name: 'Get',
+						value: 'get',
+						description: 'Get a checkout session by ID',
+						action: 'Get a checkout session',
+					},
+					{
+						name: 'Get Many',
+						value: 'getAll',
+						description: 'List checkout sessions, newest first, optionally filtered',
+						action: 'Get many checkout sessions',
+					},
+				],
+				default: 'create',
+			},
+			...create.properties,
+			...get.properties,
+			...expire.properties,
+			...getMany.properties,
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Idempotency Key',
+						name: 'idempotencyKey',
+						type: 'string',
+						default: '',
+						displayOptions: { show: { '/operation': ['create'] } },
+						description:
+							'A key of yours for this payment, such as the order ID. If a session with this key exists already (from an earlier run), it is returned instead of creating another.',
+					},
+					{
+						displayName: 'Initial Retry Delay (Ms)',
+						name: 'retryDelay',
+						type: 'number',
+						typeOptions: { minValue: 0 },
+						default: 500,
+						description: 'Wait before the first retry; it doubles (with jitter) on each further retry. A Retry-After from Tilled takes precedence.',
+					},
+					{
+						displayName: 'Items in Parallel',
+						name: 'itemConcurrency',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 50 },
+						default: 5,
+						description: 'How many input items are sent to Tilled at once; outputs keep the input order. A 429 from Tilled slows all of them down.',
+					},
+					{
+						displayName: 'Max Retries',
+						name: 'maxRetries',
+						type: 'number',
+						typeOptions: { minValue: 0, maxValue: 10 },
+						default: 3,
+						description: 'How often a request is retried after a rate limit (429), a gateway error (502-504) or a network failure. Creates are never sent twice: see the README.',
+					},
+					{
+						displayName: 'Pages in Parallel',
+						name: 'pageConcurrency',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 20 },
+						default: 4,
+						displayOptions: { show: { '/operation': ['getAll'] } },
+						description: 'How many pages of 100 sessions are fetched at once when listing',
+					},
+					{
+						displayName: 'Timeout (Seconds)',
+						name: 'timeout',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 30,
+						description: 'How long to wait for each answer from Tilled',
+					},
+				],
+			},
+		],
+	};
+
+	methods = { listSearch: { searchCheckoutSessions } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const operation = this.getNodeParameter('operation', 0) as string;
+		const handler = OPERATIONS[operation];
+		if (!handler) throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`);
+
+		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+		const settings = await transportSettings.call(this, {
+			maxRetries: numberOption(options.maxRetries, DEFAULT_TRANSPORT.maxRetries),
+			timeoutMs: numberOption(options.timeout, DEFAULT_TRANSPORT.timeoutMs / 1000) * 1000,
+			retryDelayMs: numberOption(options.retryDelay, DEFAULT_TRANSPORT.retryDelayMs),
+		});
+		const itemConcurrency = numberOption(options.itemConcurrency, DEFAULT_ITEM_CONCURRENCY);
+		const pageConcurrency = numberOption(options.pageConcurrency, DEFAULT_PAGE_CONCURRENCY);
+		const continueOnFail = this.continueOnFail();
+
+		// Every item is read and checked before the first request, so a bad item never leaves
+		// the items before it sent (and, for create, unreported).
+		const prepared = items.map((_, itemIndex) => {
+			try {
+				return { input: handler.prepare.call(this, itemIndex) };
+			} catch (error) {
+				const wrapped = asNodeError(this, error, itemIndex);
+				if (!continueOnFail) throw wrapped;
+				return { error: wrapped };
+			}
+		});
+
+		const done: Array<{ itemIndex: number; ids: string }> = [];
+		const outputs = await mapConcurrent(prepared, itemConcurrency, async (entry, itemIndex) => {
+			const pairedItem = { item: itemIndex };
+			if (entry.error) return [errorItem(entry.error, itemIndex)];
+			try {
+				const results = await handler.run.call(this, entry.input, { settings, itemIndex, pageConcurrency });
+				done.push({ itemIndex, ids: results.map((r) => String(r.id)).join(', ') });
+				return results.map((json) => ({ json, pairedItem }));
+			} catch (error) {
+				const wrapped = asNodeError(this, error, itemIndex);
+				if (!continueOnFail) throw withCompletedItems(wrapped, operation, done);
+				return [errorItem(wrapped, itemIndex)];
+			}
+		});
+		return [outputs.flat()];
+	}
+}
+
+function numberOption(value: unknown, fallback: number): number {
+	return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+function asNodeError(context: IExecuteFunctions, error: unknown, itemIndex: number) {
+	if (error instanceof InvalidParameter) return invalidParameterError(context.getNode(), error, itemIndex);
+	if (error instanceof Error && 'node' in error) return error as NodeOperationError;
+	return new NodeOperationError(context.getNode(), error as Error, { itemIndex });
+}
+
+function errorItem(error: NodeOperationError, itemIndex: number): INodeExecutionData {
+	const json: IDataObject = { error: error.message };
+	if (error.description) json.description = error.description;
+	const httpCode = (error as { httpCode?: string | null }).httpCode;
+	if (httpCode) json.httpCode = httpCode;
+	return { json, pairedItem: { item: itemIndex }, error };
+}
+
+/**
+ * When one item fails and the run stops, n8n keeps no output of the items that worked. For
+ * creates those are real payment pages: name them in the error so none is lost.
+ */
+function withCompletedItems(
+	error: NodeOperationError,
+	operation: string,
+	done: Array<{ itemIndex: number; ids: string }>,
+) {
+	if (operation !== 'create' || done.length === 0) return error;
+	const list = [...done]
+		.sort((a, b) => a.itemIndex - b.itemIndex)
+		.map((entry) => `item ${entry.itemIndex}: ${entry.ids}`)
+		.join('; ');
+	error.description = `${error.description ? error.description + '. ' : ''}Checkout sessions created in this run before the failure: ${list}. Rerun with the Idempotency Key option to get them back instead of creating them again.`;
+	return error;
+}

@@ -1,0 +1,477 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { toMinorUnits, type AmountFormat } from '../shared/amounts';
+import { InvalidParameter } from '../shared/errors';
+import { CURRENCY_DECIMALS, LIMITS, PAYMENT_METHOD_TYPES } from '../shared/limits';
+import { metadataFromPairs, metadataProperty, type Metadata } from '../shared/metadata';
+import { listQuery, tilledApiRequest, type TransportSettings } from '../shared/transport';
+import {
+	checkCurrency,
+	checkFutureDateTime,
+	checkHttpUrl,
+	checkId,
+	checkQuantity,
+	checkText,
+	describe,
+} from '../shared/validation';
+import { showFor, type TilledOperation } from './types';
+
+/** Metadata key that marks each create attempt, so an unanswered create can be found again. */
+export const CREATE_MARKER_FIELD = 'n8n_create_id';
+/** Metadata key holding the user's Idempotency Key option. */
+export const IDEMPOTENCY_METADATA_FIELD = 'n8n_idempotency_key';
+
+const show = showFor('create');
+
+const currencyOptions = Object.keys(CURRENCY_DECIMALS).map((code) => ({
+	name: code.toUpperCase(),
+	value: code,
+}));
+
+export const createProperties: INodeProperties[] = [
+	{
+		displayName: 'Amounts In',
+		name: 'amountFormat',
+		type: 'options',
+		displayOptions: show,
+		options: [
+			{
+				name: 'Decimal Amounts (19.99)',
+				value: 'decimal',
+				description: 'Enter prices as people write them; the node converts to minor units per currency (19.99 USD → 1999, 500 JPY → 500)',
+			},
+			{
+				name: 'Minor Units (1999)',
+				value: 'minor',
+				description: 'Enter prices as Tilled takes them: whole cents (or yen), e.g. 1999 for 19.99 USD',
+			},
+		],
+		default: 'decimal',
+		description: 'How the unit amounts and the platform fee are written',
+	},
+	{
+		displayName: 'Line Items Input',
+		name: 'lineItemsInput',
+		type: 'options',
+		displayOptions: show,
+		options: [
+			{ name: 'Using Fields Below', value: 'fields', description: 'Enter each line item in the form' },
+			{
+				name: 'Using JSON',
+				value: 'json',
+				description: 'Map an array, such as the lines of an order, to the line items',
+			},
+		],
+		default: 'fields',
+		description: 'Whether to enter the line items one by one or as a JSON array',
+	},
+	{
+		displayName: 'Line Items',
+		name: 'lineItems',
+		type: 'fixedCollection',
+		placeholder: 'Add Line Item',
+		required: true,
+		typeOptions: { multipleValues: true, sortable: true },
+		displayOptions: { show: { operation: ['create'], lineItemsInput: ['fields'] } },
+		default: { item: [{ name: '', currency: 'usd', unitAmount: 0, quantity: 1 }] },
+		description: `What the customer pays for: 1 to ${LIMITS.lineItems} line items, all in one currency`,
+		options: [
+			{
+				displayName: 'Line Item',
+				name: 'item',
+				values: [
+					{
+						displayName: 'Currency',
+						name: 'currency',
+						type: 'options',
+						options: currencyOptions,
+						default: 'usd',
+						description: 'Currency of the price; every line item of a session must use the same one',
+					},
+					{
+						displayName: 'Description',
+						name: 'description',
+						type: 'string',
+						default: '',
+						description: `Product description shown on the checkout page, at most ${LIMITS.descriptionLength} characters`,
+					},
+					{
+						displayName: 'Image URLs',
+						name: 'imageUrls',
+						type: 'string',
+						default: '',
+						placeholder: 'https://example.com/shirt.png',
+						description: `Product image URLs (http or https), separated by commas, at most ${LIMITS.images}`,
+					},
+					{
+						displayName: 'Product Name',
+						name: 'name',
+						type: 'string',
+						default: '',
+						required: true,
+						description: 'Name shown to the customer on the checkout page',
+					},
+					{
+						displayName: 'Quantity',
+						name: 'quantity',
+						type: 'number',
+						default: 1,
+						typeOptions: { minValue: LIMITS.minQuantity, numberPrecision: LIMITS.quantityDecimals },
+						description: `How many units, at least ${LIMITS.minQuantity}, at most ${LIMITS.quantityDecimals} decimals`,
+					},
+					{
+						displayName: 'Unit Amount',
+						name: 'unitAmount',
+						type: 'number',
+						default: 0,
+						typeOptions: { minValue: 0, numberPrecision: 2 },
+						description:
+							'Price of one unit, written as chosen in "Amounts In" (19.99, or 1999 in minor units)',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Line Items (JSON)',
+		name: 'lineItemsJson',
+		type: 'json',
+		required: true,
+		displayOptions: { show: { operation: ['create'], lineItemsInput: ['json'] } },
+		default: '[\n  {\n    "name": "T-shirt",\n    "currency": "usd",\n    "unitAmount": 19.99,\n    "quantity": 2\n  }\n]',
+		description:
+			'An array of line items, each {"name", "currency", "unitAmount", "quantity", optional "description" and "images" (array of URLs)}; unitAmount is written as chosen in "Amounts In". Map an order\'s lines with an expression such as {{ $JSON.lines.map(l => ({ name: l.title, currency: "usd", unitAmount: l.price, quantity: l.qty })) }}.',
+	},
+	{
+		displayName: 'Payment Method Types',
+		name: 'paymentMethodTypes',
+		type: 'multiOptions',
+		required: true,
+		displayOptions: show,
+		options: [
+			{ name: 'ACH Debit', value: 'ach_debit', description: 'US bank account debit' },
+			{ name: 'Card', value: 'card', description: 'Credit and debit cards' },
+			{ name: 'Card Present', value: 'card_present', description: 'In-person card payments on a terminal' },
+			{ name: 'EFT Debit', value: 'eft_debit', description: 'Canadian bank account debit' },
+		],
+		default: ['card'],
+		description: 'Which payment methods the customer may use on the checkout page',
+	},
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: show,
+		options: [
+			{
+				displayName: 'Cancel URL',
+				name: 'cancelUrl',
+				type: 'string',
+				default: '',
+				placeholder: 'https://example.com/cart',
+				description: 'Where the customer goes when they leave the checkout page without paying',
+			},
+			{
+				displayName: 'Customer Email',
+				name: 'customerEmail',
+				type: 'string',
+				placeholder: 'name@email.com',
+				default: '',
+				description: 'Prefills the email field on the checkout page',
+			},
+			{
+				displayName: 'Customer ID',
+				name: 'customerId',
+				type: 'string',
+				default: '',
+				placeholder: 'cus_…',
+				description: 'ID of an existing Tilled customer to attach the payment to',
+			},
+			{
+				displayName: 'Expires At',
+				name: 'expiresAt',
+				type: 'dateTime',
+				default: '',
+				description:
+					"When the checkout page stops accepting payment (in the workflow's time zone unless the value has an offset); must be in the future",
+			},
+			{
+				...metadataProperty({
+					displayName: 'Metadata',
+					name: 'metadata',
+					description: `Your own key/value pairs stored on the session (at most ${LIMITS.metadataKeys} keys including the node's own marker), e.g. order_id`,
+				}),
+			},
+			{
+				...metadataProperty({
+					displayName: 'Payment Intent Metadata',
+					name: 'paymentIntentMetadata',
+					description: 'Key/value pairs stored on the payment that the session creates',
+				}),
+			},
+			{
+				displayName: 'Platform Fee Amount',
+				name: 'platformFeeAmount',
+				type: 'number',
+				default: 0,
+				typeOptions: { minValue: 0, numberPrecision: 2 },
+				description:
+					'Fee kept by the platform (partner) account, in the session\'s currency and written as chosen in "Amounts In"',
+			},
+			{
+				displayName: 'Success URL',
+				name: 'successUrl',
+				type: 'string',
+				default: '',
+				placeholder: 'https://example.com/thanks',
+				description: 'Where the customer goes after paying; without it Tilled shows a receipt',
+			},
+		],
+	},
+];
+
+interface LineItemInput {
+	name?: unknown;
+	description?: unknown;
+	images?: unknown;
+	imageUrls?: unknown;
+	currency?: unknown;
+	unitAmount?: unknown;
+	quantity?: unknown;
+}
+
+const JSON_LINE_ITEM_KEYS = new Set(['name', 'description', 'images', 'currency', 'unitAmount', 'quantity']);
+
+/** Builds Tilled's line_items from the form or JSON rows, checking every limit. */
+export function buildLineItems(rows: LineItemInput[], format: AmountFormat, field: string): IDataObject[] {
+	if (rows.length === 0) throw new InvalidParameter(field, 'has no line items: add at least one');
+	if (rows.length > LIMITS.lineItems) {
+		throw new InvalidParameter(field, `has ${rows.length} line items; Tilled allows at most ${LIMITS.lineItems}`);
+	}
+	let sessionCurrency: string | undefined;
+	return rows.map((row, index) => {
+		const where = `${field} › line item ${index + 1}`;
+		const name = checkText(row.name, `${where} › Product Name`, { required: true }) as string;
+		const description = checkText(row.description, `${where} › Description`, {
+			required: false,
+			maxLength: LIMITS.descriptionLength,
+		});
+		const images = imageList(row.images ?? row.imageUrls, `${where} › Image URLs`);
+		const currency = checkCurrency(row.currency, `${where} › Currency`);
+		if (sessionCurrency !== undefined && currency !== sessionCurrency) {
+			throw new InvalidParameter(
+				`${where} › Currency`,
+				`is ${currency.toUpperCase()} but line item 1 is ${sessionCurrency.toUpperCase()}: a session has one currency`,
+			);
+		}
+		sessionCurrency = currency;
+		const unitAmount = toMinorUnits(row.unitAmount, currency, format, `${where} › Unit Amount`);
+		if (unitAmount < LIMITS.minUnitAmount || unitAmount > LIMITS.maxUnitAmount) {
+			throw new InvalidParameter(
+				`${where} › Unit Amount`,
+				`must be between ${LIMITS.minUnitAmount} and ${LIMITS.maxUnitAmount.toLocaleString('en-US')} minor units, got ${unitAmount}${format === 'decimal' ? ` (from ${String(row.unitAmount)} ${currency.toUpperCase()})` : ''}`,
+			);
+		}
+		const quantity = checkQuantity(row.quantity, `${where} › Quantity`);
+		const productData: IDataObject = { name };
+		if (description !== undefined) productData.description = description;
+		if (images.length > 0) productData.images = images;
+		return {
+			quantity,
+			price_data: { currency, unit_amount: unitAmount, product_data: productData },
+		};
+	});
+}
+
+function imageList(value: unknown, field: string): string[] {
+	if (value === undefined || value === null || value === '') return [];
+	const list = Array.isArray(value)
+		? value
+		: typeof value === 'string'
+			? value.split(',').map((url) => url.trim()).filter((url) => url !== '')
+			: undefined;
+	if (list === undefined) throw new InvalidParameter(field, `must be a list of URLs, got ${describe(value)}`);
+	if (list.length > LIMITS.images) {
+		throw new InvalidParameter(field, `has ${list.length} images; Tilled allows at most ${LIMITS.images}`);
+	}
+	return list.map((url, index) => checkHttpUrl(url, `${field} › image ${index + 1}`));
+}
+
+/** Reads "Line Items (JSON)": a JSON string or, from an expression, an array already. */
+export function parseLineItemsJson(value: unknown, field: string): LineItemInput[] {
+	let parsed = value;
+	if (typeof value === 'string') {
+		const result = parseJson(value);
+		if ('problem' in result) throw new InvalidParameter(field, `is not valid JSON: ${result.problem}`);
+		parsed = result.value;
+	}
+	if (!Array.isArray(parsed)) {
+		throw new InvalidParameter(field, `must be an array of line items, got ${describe(parsed)}`);
+	}
+	parsed.forEach((row, index) => {
+		if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+			throw new InvalidParameter(`${field} › line item ${index + 1}`, `must be an object, got ${describe(row)}`);
+		}
+		const unknown = Object.keys(row).filter((key) => !JSON_LINE_ITEM_KEYS.has(key));
+		if (unknown.length > 0) {
+			throw new InvalidParameter(
+				`${field} › line item ${index + 1}`,
+				`has unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}; allowed: ${[...JSON_LINE_ITEM_KEYS].join(', ')}`,
+			);
+		}
+	});
+	return parsed as LineItemInput[];
+}
+
+function parseJson(text: string): { value: unknown } | { problem: string } {
+	try {
+		return { value: JSON.parse(text) };
+	} catch (error) {
+		return { problem: (error as Error).message };
+	}
+}
+
+export interface PreparedCreate {
+	body: IDataObject;
+	idempotencyKey?: string;
+}
+
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCreate {
+	const format = this.getNodeParameter('amountFormat', itemIndex, 'decimal') as AmountFormat;
+	const input = this.getNodeParameter('lineItemsInput', itemIndex, 'fields') as string;
+	const rows =
+		input === 'json'
+			? parseLineItemsJson(this.getNodeParameter('lineItemsJson', itemIndex), 'Line Items (JSON)')
+			: ((this.getNodeParameter('lineItems', itemIndex, {}) as { item?: LineItemInput[] }).item ?? []);
+	const lineItems = buildLineItems(rows, format, input === 'json' ? 'Line Items (JSON)' : 'Line Items');
+	const currency = (lineItems[0].price_data as IDataObject).currency as string;
+
+	const types = this.getNodeParameter('paymentMethodTypes', itemIndex, []) as unknown;
+	const paymentMethodTypes = Array.isArray(types) ? types : typeof types === 'string' ? [types] : [];
+	if (paymentMethodTypes.length === 0) {
+		throw new InvalidParameter('Payment Method Types', 'is empty: choose at least one, e.g. Card');
+	}
+	for (const type of paymentMethodTypes) {
+		if (!(PAYMENT_METHOD_TYPES as readonly string[]).includes(type)) {
+			throw new InvalidParameter(
+				'Payment Method Types',
+				`contains ${describe(type)}; allowed: ${PAYMENT_METHOD_TYPES.join(', ')}`,
+			);
+		}
+	}
+
+	const idempotencyKey = checkText(
+		this.getNodeParameter('options.idempotencyKey', itemIndex, '') as unknown,
+		'Options › Idempotency Key',
+		{ required: false, maxLength: LIMITS.metadataValueLength },
+	);
+	const fields = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
+	const reservedKeys = idempotencyKey ? 2 : 1;
+	const metadata = metadataFromPairs(fields.metadata, 'Additional Fields › Metadata', reservedKeys) ?? {};
+	for (const key of [CREATE_MARKER_FIELD, IDEMPOTENCY_METADATA_FIELD]) {
+		if (key in metadata) {
+			throw new InvalidParameter('Additional Fields › Metadata', `may not use the key "${key}": the node sets it itself`);
+		}
+	}
+	const paymentIntentData: IDataObject = { payment_method_types: [...new Set(paymentMethodTypes)] };
+	const paymentIntentMetadata = metadataFromPairs(
+		fields.paymentIntentMetadata,
+		'Additional Fields › Payment Intent Metadata',
+	);
+	if (paymentIntentMetadata) paymentIntentData.metadata = paymentIntentMetadata;
+	if (fields.platformFeeAmount !== undefined && fields.platformFeeAmount !== '') {
+		paymentIntentData.platform_fee_amount = toMinorUnits(
+			fields.platformFeeAmount,
+			currency,
+			format,
+			'Additional Fields › Platform Fee Amount',
+		);
+		if ((paymentIntentData.platform_fee_amount as number) < 0) {
+			throw new InvalidParameter('Additional Fields › Platform Fee Amount', 'must not be negative');
+		}
+	}
+
+	const body: IDataObject = { line_items: lineItems, payment_intent_data: paymentIntentData };
+	if (fields.successUrl) body.success_url = checkHttpUrl(fields.successUrl, 'Additional Fields › Success URL');
+	if (fields.cancelUrl) body.cancel_url = checkHttpUrl(fields.cancelUrl, 'Additional Fields › Cancel URL');
+	if (fields.customerId !== undefined && fields.customerId !== '') {
+		body.customer_id = checkId(fields.customerId, 'Additional Fields › Customer ID');
+	}
+	if (fields.customerEmail !== undefined && fields.customerEmail !== '') {
+		const email = String(fields.customerEmail).trim();
+		if (!EMAIL_PATTERN.test(email)) {
+			throw new InvalidParameter('Additional Fields › Customer Email', `"${email}" is not an email address`);
+		}
+		body.customer_email = email;
+	}
+	if (fields.expiresAt !== undefined && fields.expiresAt !== '') {
+		body.expires_at = checkFutureDateTime(
+			fields.expiresAt,
+			'Additional Fields › Expires At',
+			this.getTimezone(),
+			Date.now(),
+		);
+	}
+	if (idempotencyKey) metadata[IDEMPOTENCY_METADATA_FIELD] = idempotencyKey;
+	body.metadata = metadata;
+	return { body, idempotencyKey };
+}
+
+async function findByMetadata(
+	this: IExecuteFunctions,
+	settings: TransportSettings,
+	metadata: Metadata,
+	itemIndex: number,
+): Promise<IDataObject | undefined> {
+	const page = await tilledApiRequest.call(this, settings, {
+		method: 'GET',
+		path: '/v1/checkout-sessions',
+		qs: { ...listQuery({ metadata }), limit: 1 },
+		safety: 'idempotent',
+		itemIndex,
+	});
+	const items = page.items as IDataObject[] | undefined;
+	return items?.[0];
+}
+
+/** A value no other create attempt has: execution, item and a random part. */
+function attemptMarker(this: IExecuteFunctions, itemIndex: number): string {
+	const random = Math.random().toString(36).slice(2, 12).padEnd(10, '0');
+	return `${this.getExecutionId() ?? 'manual'}-${itemIndex}-${Date.now().toString(36)}-${random}`;
+}
+
+export const create: TilledOperation<PreparedCreate> = {
+	properties: createProperties,
+	prepare,
+	async run(prepared, { settings, itemIndex }) {
+		if (prepared.idempotencyKey) {
+			const existing = await findByMetadata.call(
+				this,
+				settings,
+				{ [IDEMPOTENCY_METADATA_FIELD]: prepared.idempotencyKey },
+				itemIndex,
+			);
+			if (existing) return [{ ...existing, alreadyExisted: true }];
+		}
+		const marker = attemptMarker.call(this, itemIndex);
+		const body = {
+			...prepared.body,
+			metadata: { ...(prepared.body.metadata as Metadata), [CREATE_MARKER_FIELD]: marker },
+		};
+		const session = await tilledApiRequest.call(this, settings, {
+			method: 'POST',
+			path: '/v1/checkout-sessions',
+			body,
+			safety: 'unsafe',
+			// Tilled has no idempotency key: after an unanswered create, look for our marker
+			// before sending again, so there is exactly one session.
+			recover: async () =>
+				await findByMetadata.call(this, settings, { [CREATE_MARKER_FIELD]: marker }, itemIndex),
+			itemIndex,
+		});
+		return [prepared.idempotencyKey ? { ...session, alreadyExisted: false } : session];
+	},
+};

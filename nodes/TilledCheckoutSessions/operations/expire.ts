@@ -1,0 +1,50 @@
+import { NodeApiError, type IDataObject, type JsonObject, type IExecuteFunctions } from 'n8n-workflow';
+import { checkoutSessionLocator } from '../shared/descriptions';
+import { tilledApiRequest, tilledError, type TransportSettings } from '../shared/transport';
+import { readSessionId } from './get';
+import { showFor, type TilledOperation } from './types';
+
+async function fetchSession(this: IExecuteFunctions, settings: TransportSettings, id: string, itemIndex: number) {
+	return await tilledApiRequest.call(this, settings, {
+		method: 'GET',
+		path: `/v1/checkout-sessions/${id}`,
+		safety: 'idempotent',
+		itemIndex,
+	});
+}
+
+export const expire: TilledOperation<string> = {
+	properties: [{ ...checkoutSessionLocator, displayOptions: showFor('expire') }],
+	prepare: readSessionId,
+	async run(id, { settings, itemIndex }) {
+		const request = {
+			method: 'POST' as const,
+			path: `/v1/checkout-sessions/${id}/expire`,
+			safety: 'unsafe' as const,
+			itemIndex,
+			// An expire whose answer was lost may have worked: a session found expired is success.
+			recover: async (): Promise<IDataObject | undefined> => {
+				const session = await fetchSession.call(this, settings, id, itemIndex);
+				return session.status === 'expired' ? session : undefined;
+			},
+		};
+		try {
+			return [await tilledApiRequest.call(this, settings, request)];
+		} catch (error) {
+			// Only open sessions can be expired; on a 400, say what the session is instead.
+			const session =
+				error instanceof NodeApiError && error.httpCode === '400'
+					? await fetchSession.call(this, settings, id, itemIndex)
+					: undefined;
+			if (session === undefined || session.status === 'open') {
+				// Hands back the same NodeApiError: the transport made it already.
+				throw new NodeApiError(this.getNode(), error as JsonObject);
+			}
+			throw tilledError(this.getNode(), request, {
+				message: `checkout session ${id} is ${String(session.status)}, and only open sessions can be expired`,
+				status: 400,
+				requestId: (error.errorResponse as IDataObject | undefined)?.requestId as string | undefined,
+			});
+		}
+	},
+};

@@ -1,0 +1,24 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+import { checkoutSessionLocator } from '../shared/descriptions';
+import { tilledApiRequest } from '../shared/transport';
+import { checkId } from '../shared/validation';
+import { showFor, type TilledOperation } from './types';
+
+export function readSessionId(this: IExecuteFunctions, itemIndex: number): string {
+	const value = this.getNodeParameter('checkoutSessionId', itemIndex, '', { extractValue: true });
+	return checkId(value, 'Checkout Session');
+}
+
+export const get: TilledOperation<string> = {
+	properties: [{ ...checkoutSessionLocator, displayOptions: showFor('get') }],
+	prepare: readSessionId,
+	async run(id, { settings, itemIndex }) {
+		const session = await tilledApiRequest.call(this, settings, {
+			method: 'GET',
+			path: `/v1/checkout-sessions/${id}`,
+			safety: 'idempotent',
+			itemIndex,
+		});
+		return [session];
+	},
+};

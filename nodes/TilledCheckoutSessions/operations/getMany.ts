@@ -1,0 +1,98 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+import { InvalidParameter } from '../shared/errors';
+import { LIMITS } from '../shared/limits';
+import { metadataFromPairs, metadataProperty } from '../shared/metadata';
+import { listQuery, tilledListSessions } from '../shared/transport';
+import { checkId } from '../shared/validation';
+import { showFor, type TilledOperation } from './types';
+
+const show = showFor('getAll');
+
+interface PreparedList {
+	query: ReturnType<typeof listQuery>;
+	limit?: number;
+}
+
+function prepare(this: IExecuteFunctions, itemIndex: number): PreparedList {
+	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	let limit: number | undefined;
+	if (!returnAll) {
+		limit = this.getNodeParameter('limit', itemIndex, 50) as number;
+		if (!Number.isInteger(limit) || limit < 1) {
+			throw new InvalidParameter('Limit', `must be a whole number of at least 1, got ${String(limit)}`);
+		}
+	}
+	const filters = this.getNodeParameter('filters', itemIndex, {}) as {
+		metadata?: unknown;
+		paymentIntentId?: unknown;
+		customerId?: unknown;
+	};
+	const has = (value: unknown) => value !== undefined && value !== '';
+	const query = listQuery({
+		metadata: metadataFromPairs(filters.metadata, 'Filters › Metadata'),
+		paymentIntentId: has(filters.paymentIntentId)
+			? checkId(filters.paymentIntentId, 'Filters › Payment Intent ID')
+			: undefined,
+		customerId: has(filters.customerId) ? checkId(filters.customerId, 'Filters › Customer ID') : undefined,
+	});
+	return { query, limit };
+}
+
+export const getMany: TilledOperation<PreparedList> = {
+	properties: [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			displayOptions: show,
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			displayOptions: { show: { operation: ['getAll'], returnAll: [false] } },
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description: 'Max number of results to return',
+		},
+		{
+			displayName: 'Filters',
+			name: 'filters',
+			type: 'collection',
+			placeholder: 'Add Filter',
+			default: {},
+			displayOptions: show,
+			options: [
+				{
+					displayName: 'Customer ID',
+					name: 'customerId',
+					type: 'string',
+					default: '',
+					placeholder: 'cus_…',
+					description: 'Only sessions of this Tilled customer',
+				},
+				{
+					...metadataProperty({
+						displayName: 'Metadata',
+						name: 'metadata',
+						description: `Only sessions whose metadata has every one of these key/value pairs (exact match, at most ${LIMITS.metadataKeys})`,
+					}),
+				},
+				{
+					displayName: 'Payment Intent ID',
+					name: 'paymentIntentId',
+					type: 'string',
+					default: '',
+					placeholder: 'pi_…',
+					description: 'Only the session behind this payment intent, e.g. from a payment_intent.succeeded webhook',
+				},
+			],
+		},
+	],
+	prepare,
+	async run({ query, limit }, { settings, itemIndex, pageConcurrency }) {
+		return await tilledListSessions.call(this, settings, query, { limit, pageConcurrency, itemIndex });
+	},
+};

@@ -1,0 +1,444 @@
+// The one way this package talks to Tilled: URL from the credential, authentication applied by
+// n8n (httpRequestWithAuthentication), retries that never repeat a payment action blindly, and
+// Tilled's errors turned into NodeApiErrors that carry its message, the HTTP status and the
+// request-id (never the API key).
+import {
+	NodeApiError,
+	sleep,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestOptions,
+	type ILoadOptionsFunctions,
+	type INode,
+	type JsonObject,
+} from 'n8n-workflow';
+import { TILLED_PRODUCTION_URL, TILLED_SANDBOX_URL } from '../../../credentials/TilledApi.credentials';
+
+export type TilledContext = IExecuteFunctions | ILoadOptionsFunctions;
+
+export interface TilledRequest {
+	method: 'GET' | 'POST';
+	/** Path below the base URL, e.g. /v1/checkout-sessions */
+	path: string;
+	qs?: IDataObject;
+	body?: IDataObject;
+	/**
+	 * 'idempotent': sending it twice does no harm, so every transient failure is retried.
+	 * 'unsafe': retried only when Tilled surely did nothing (429, connection refused); after an
+	 * ambiguous failure (timeout, reset, 502-504, unreadable 2xx) `recover` is asked first.
+	 */
+	safety: 'idempotent' | 'unsafe';
+	/** After an ambiguous failure: finds out whether the request took effect, and its result if so. */
+	recover?: () => Promise<IDataObject | undefined>;
+	itemIndex?: number;
+}
+
+export interface TransportSettings {
+	baseUrl: string;
+	maxRetries: number;
+	timeoutMs: number;
+	retryDelayMs: number;
+	/** Shared by all requests of one execution: a 429 pauses every concurrent request, not just one. */
+	gate: { pausedUntil: number };
+}
+
+export const DEFAULT_TRANSPORT = { maxRetries: 3, timeoutMs: 30_000, retryDelayMs: 500 };
+
+const MAX_BACKOFF_MS = 30_000;
+// A Retry-After longer than this is not waited for: the node fails with Tilled's answer instead.
+const MAX_RETRY_AFTER_MS = 120_000;
+
+export function tilledBaseUrl(credentials: IDataObject): string {
+	if (credentials.environment === 'production') return TILLED_PRODUCTION_URL;
+	if (credentials.environment === 'custom') return String(credentials.baseUrl ?? '').replace(/\/+$/, '');
+	return TILLED_SANDBOX_URL;
+}
+
+export async function transportSettings(
+	this: TilledContext,
+	overrides: Partial<Omit<TransportSettings, 'baseUrl' | 'gate'>> = {},
+): Promise<TransportSettings> {
+	const credentials = await this.getCredentials('tilledApi');
+	return {
+		...DEFAULT_TRANSPORT,
+		...overrides,
+		baseUrl: tilledBaseUrl(credentials),
+		gate: { pausedUntil: 0 },
+	};
+}
+
+/** What one attempt came to. */
+type Outcome =
+	| { kind: 'success'; body: IDataObject }
+	/** Tilled surely did nothing: safe to send again. */
+	| { kind: 'refused'; error: NodeApiError; rateLimited?: boolean; waitMs?: number }
+	/** Tilled may or may not have acted. */
+	| { kind: 'ambiguous'; error: NodeApiError }
+	| { kind: 'final'; error: NodeApiError };
+
+const NOT_SENT_CODES = new Set(['ECONNREFUSED']);
+const AMBIGUOUS_CODES = new Set([
+	'ECONNRESET',
+	'ETIMEDOUT',
+	'ECONNABORTED',
+	'EPIPE',
+	'ESOCKETTIMEDOUT',
+	'ERR_SOCKET_CONNECTION_TIMEOUT',
+	'UND_ERR_SOCKET',
+]);
+const RETRIED_STATUSES = new Set([502, 503, 504]);
+
+export async function tilledApiRequest(
+	this: TilledContext,
+	settings: TransportSettings,
+	request: TilledRequest,
+): Promise<IDataObject> {
+	let ambiguousBefore = false;
+	for (let attempt = 0; ; attempt++) {
+		if (ambiguousBefore && request.recover) {
+			const result = await request.recover();
+			if (result !== undefined) return result;
+		}
+		await waitForGate(settings);
+		const outcome = await sendOnce.call(this, settings, request);
+		if (outcome.kind === 'success') return outcome.body;
+		if (outcome.kind === 'final') throw outcome.error;
+
+		const mayRetry =
+			outcome.kind === 'refused' || request.safety === 'idempotent' || request.recover !== undefined;
+		if (!mayRetry) throw outcome.error;
+		if (attempt >= settings.maxRetries) {
+			throw retriesExhausted(this.getNode(), outcome.error, attempt + 1, request);
+		}
+		if (outcome.kind === 'ambiguous') ambiguousBefore = true;
+
+		const retryAfter = outcome.kind === 'refused' ? outcome.waitMs : undefined;
+		if (retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_MS) throw outcome.error;
+		const delay = retryAfter ?? backoffMs(settings.retryDelayMs, attempt);
+		if (outcome.kind === 'refused' && outcome.rateLimited) {
+			// Every request of this execution waits, so a burst of parallel items slows down together.
+			settings.gate.pausedUntil = Math.max(settings.gate.pausedUntil, Date.now() + delay);
+		} else {
+			await sleep(delay);
+		}
+	}
+}
+
+async function waitForGate(settings: TransportSettings) {
+	const wait = settings.gate.pausedUntil - Date.now();
+	if (wait > 0) await sleep(wait);
+}
+
+/** Exponential backoff with jitter, so items that failed together do not retry together. */
+export function backoffMs(baseMs: number, attempt: number, random = Math.random()): number {
+	const ceiling = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** attempt);
+	return Math.round(ceiling / 2 + (random * ceiling) / 2);
+}
+
+/** Retry-After is either delta-seconds or an HTTP date. */
+export function retryAfterMs(header: unknown, now = Date.now()): number | undefined {
+	if (typeof header !== 'string' || header.trim() === '') return undefined;
+	const text = header.trim();
+	if (/^\d+$/.test(text)) return Number(text) * 1000;
+	const date = Date.parse(text);
+	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+async function sendOnce(
+	this: TilledContext,
+	settings: TransportSettings,
+	request: TilledRequest,
+): Promise<Outcome> {
+	const options: IHttpRequestOptions = {
+		method: request.method,
+		url: settings.baseUrl + request.path,
+		qs: request.qs,
+		body: request.body,
+		json: true,
+		timeout: settings.timeoutMs,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+	};
+	if (request.method === 'POST' && request.body === undefined) delete options.body;
+
+	let response: { statusCode: number; headers: IDataObject; body: unknown };
+	try {
+		response = await this.helpers.httpRequestWithAuthentication.call(this, 'tilledApi', options);
+	} catch (error) {
+		return networkFailure(this.getNode(), error, request);
+	}
+
+	const status = Number(response.statusCode);
+	const requestId = headerValue(response.headers, 'request-id');
+	const body = parseBody(response.body);
+	if (status >= 200 && status < 300) {
+		if (body.json !== undefined && typeof body.json === 'object' && !Array.isArray(body.json)) {
+			return { kind: 'success', body: body.json as IDataObject };
+		}
+		// The request worked but its answer is lost: for a create, the session may exist.
+		return {
+			kind: 'ambiguous',
+			error: tilledError(this.getNode(), request, {
+				status,
+				requestId,
+				message: `Tilled answered ${status} but the response could not be read (${body.preview})`,
+			}),
+		};
+	}
+	const error = tilledError(this.getNode(), request, {
+		status,
+		requestId,
+		message: errorMessage(body.json, body.preview, status),
+		tilledBody: body.json,
+	});
+	if (status === 429) {
+		const waitMs = retryAfterMs(headerValue(response.headers, 'retry-after'));
+		return { kind: 'refused', error, rateLimited: true, waitMs };
+	}
+	if (RETRIED_STATUSES.has(status)) return { kind: 'ambiguous', error };
+	return { kind: 'final', error };
+}
+
+function networkFailure(node: INode, error: unknown, request: TilledRequest): Outcome {
+	const code = errorCode(error);
+	if (error instanceof NodeApiError && code === undefined && error.httpCode === null) {
+		// Not a transport failure (e.g. no credential): nothing to retry.
+		return { kind: 'final', error: tilledError(node, request, { message: safeMessage(error) }) };
+	}
+	const message = describeNetworkError(code, error);
+	const wrapped = tilledError(node, request, { message, code });
+	if (code !== undefined && NOT_SENT_CODES.has(code)) return { kind: 'refused', error: wrapped };
+	if (code !== undefined && AMBIGUOUS_CODES.has(code)) return { kind: 'ambiguous', error: wrapped };
+	if (/timeout|socket hang up|aborted/i.test(safeMessage(error))) return { kind: 'ambiguous', error: wrapped };
+	return { kind: 'final', error: wrapped };
+}
+
+/** The system error code (ECONNRESET…) wherever the HTTP stack put it. */
+function errorCode(error: unknown): string | undefined {
+	let current = error as { code?: unknown; cause?: unknown } | undefined;
+	for (let depth = 0; current && depth < 5; depth++) {
+		if (typeof current.code === 'string' && /^[A-Z_]+$/.test(current.code)) return current.code;
+		current = current.cause as typeof current;
+	}
+	return undefined;
+}
+
+function describeNetworkError(code: string | undefined, error: unknown): string {
+	switch (code) {
+		case 'ECONNREFUSED':
+			return 'Could not connect to Tilled: the connection was refused';
+		case 'ECONNRESET':
+		case 'EPIPE':
+		case 'UND_ERR_SOCKET':
+			return 'The connection to Tilled was closed before it answered';
+		case 'ETIMEDOUT':
+		case 'ECONNABORTED':
+		case 'ESOCKETTIMEDOUT':
+		case 'ERR_SOCKET_CONNECTION_TIMEOUT':
+			return 'Tilled did not answer in time';
+		case 'ENOTFOUND':
+		case 'EAI_AGAIN':
+			return 'The Tilled host name could not be resolved: check the credential\'s environment and base URL';
+		default:
+			return `The request to Tilled failed: ${safeMessage(error)}`;
+	}
+}
+
+// Messages of the HTTP stack name hosts and codes, never headers; still, keep them short.
+function safeMessage(error: unknown): string {
+	const message = (error as { message?: unknown })?.message;
+	return typeof message === 'string' ? message.slice(0, 300) : 'unknown error';
+}
+
+function parseBody(raw: unknown): { json?: unknown; preview: string } {
+	if (raw === undefined || raw === null || raw === '') return { preview: 'empty body' };
+	if (typeof raw === 'object' && !Buffer.isBuffer(raw)) return { json: raw, preview: 'JSON' };
+	const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw);
+	try {
+		return { json: JSON.parse(text), preview: 'JSON' };
+	} catch {
+		const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 80);
+		return { preview: `not JSON: "${snippet}${text.length > 80 ? '…' : ''}"` };
+	}
+}
+
+/** Tilled's message is a string or a list of strings; validation_errors may add more. */
+function errorMessage(json: unknown, preview: string, status: number): string {
+	const body = (json ?? {}) as { message?: unknown; validation_errors?: unknown; error?: unknown };
+	const parts: string[] = [];
+	for (const value of [body.message, body.validation_errors]) {
+		if (typeof value === 'string' && value) parts.push(value);
+		if (Array.isArray(value)) parts.push(...value.filter((v): v is string => typeof v === 'string'));
+	}
+	const unique = [...new Set(parts)];
+	if (unique.length > 0) return unique.join('; ');
+	if (typeof body.error === 'string' && body.error) return body.error;
+	return json === undefined ? `HTTP ${status} with ${preview}` : `HTTP ${status}`;
+}
+
+function headerValue(headers: IDataObject | undefined, name: string): string | undefined {
+	const value = headers?.[name];
+	if (Array.isArray(value)) return String(value[0]);
+	return typeof value === 'string' ? value : undefined;
+}
+
+const REQUEST_NAMES: Record<string, string> = {
+	'POST /v1/checkout-sessions': 'create the checkout session',
+	'GET /v1/checkout-sessions': 'list checkout sessions',
+};
+
+function requestName(request: TilledRequest): string {
+	const known = REQUEST_NAMES[`${request.method} ${request.path}`];
+	if (known) return known;
+	if (request.path.endsWith('/expire')) return 'expire the checkout session';
+	return 'get the checkout session';
+}
+
+export function tilledError(
+	node: INode,
+	request: TilledRequest,
+	details: { message: string; status?: number; requestId?: string; code?: string; tilledBody?: unknown },
+): NodeApiError {
+	// The CLI and the editor show the message first: everything a user needs (Tilled's words,
+	// status and request id for Tilled support) goes into it, never headers or the request.
+	const facts = [
+		details.status !== undefined ? `HTTP ${details.status}` : details.code,
+		details.requestId ? `request-id ${details.requestId}` : undefined,
+	].filter(Boolean);
+	const message = `Tilled could not ${requestName(request)}: ${details.message}${facts.length ? ` [${facts.join(', ')}]` : ''}`;
+	const errorResponse: JsonObject = {
+		message: details.message,
+		...(details.status !== undefined ? { statusCode: details.status } : {}),
+		...(details.requestId ? { requestId: details.requestId } : {}),
+		...(details.code ? { code: details.code } : {}),
+		...(details.tilledBody && typeof details.tilledBody === 'object'
+			? { tilled: details.tilledBody as JsonObject }
+			: {}),
+	};
+	return new NodeApiError(node, errorResponse, {
+		message,
+		description: details.requestId
+			? `Tilled request-id: ${details.requestId} (quote it to Tilled support)`
+			: undefined,
+		httpCode: details.status !== undefined ? String(details.status) : undefined,
+		itemIndex: request.itemIndex,
+	});
+}
+
+function retriesExhausted(node: INode, last: NodeApiError, attempts: number, request: TilledRequest) {
+	const base = last.message.replace(/^Tilled could not [^:]+: /, '');
+	return tilledError(node, request, {
+		message: `${base} (gave up after ${attempts} attempts)`,
+		status: last.httpCode ? Number(last.httpCode) : undefined,
+		requestId: (last.errorResponse as JsonObject | undefined)?.requestId as string | undefined,
+		code: (last.errorResponse as JsonObject | undefined)?.code as string | undefined,
+	});
+}
+
+/** Query for list: Tilled takes metadata filters as metadata[key]=value. */
+export function listQuery(filters: {
+	metadata?: Record<string, string>;
+	paymentIntentId?: string;
+	customerId?: string;
+}): IDataObject {
+	const qs: IDataObject = {};
+	for (const [key, value] of Object.entries(filters.metadata ?? {})) qs[`metadata[${key}]`] = value;
+	if (filters.paymentIntentId) qs.payment_intent_id = filters.paymentIntentId;
+	if (filters.customerId) qs.customer_id = filters.customerId;
+	return qs;
+}
+
+export interface ListPage {
+	items: IDataObject[];
+	has_more: boolean;
+	total?: number;
+}
+
+/**
+ * Lists sessions in Tilled's order, without duplicates. The first page (limit 100) tells the
+ * total; the other pages are fetched `pageConcurrency` at a time. Sessions created meanwhile
+ * shift offsets (seen as duplicates, dropped), and a has_more still true at the end is
+ * followed page by page. `limit` undefined means all.
+ */
+export async function tilledListSessions(
+	this: TilledContext,
+	settings: TransportSettings,
+	query: IDataObject,
+	options: { limit?: number; pageConcurrency: number; itemIndex?: number },
+): Promise<IDataObject[]> {
+	const pageSize = 100;
+	const wanted = options.limit ?? Number.POSITIVE_INFINITY;
+	const sessions: IDataObject[] = [];
+	const seen = new Set<unknown>();
+	const fetchPage = async (offset: number, limit: number) => {
+		const page = (await tilledApiRequest.call(this, settings, {
+			method: 'GET',
+			path: '/v1/checkout-sessions',
+			qs: { ...query, offset, limit },
+			safety: 'idempotent',
+			itemIndex: options.itemIndex,
+		})) as unknown as ListPage;
+		if (!Array.isArray(page.items)) {
+			throw tilledError(this.getNode(), { method: 'GET', path: '/v1/checkout-sessions', safety: 'idempotent', itemIndex: options.itemIndex }, {
+				message: 'the list response has no items array',
+			});
+		}
+		return page;
+	};
+	const take = (page: ListPage) => {
+		for (const session of page.items) {
+			if (sessions.length >= wanted) return;
+			if (seen.has(session.id)) continue;
+			seen.add(session.id);
+			sessions.push(session);
+		}
+	};
+
+	let offset = 0;
+	let page = await fetchPage(0, Math.min(pageSize, wanted));
+	take(page);
+	offset = page.items.length;
+	if (page.has_more && typeof page.total === 'number' && page.total > offset && sessions.length < wanted) {
+		const end = Math.min(page.total, offset + (wanted - sessions.length));
+		const offsets: number[] = [];
+		for (let next = offset; next < end; next += pageSize) offsets.push(next);
+		const pages = await mapConcurrent(offsets, options.pageConcurrency, async (start) =>
+			fetchPage(start, Math.min(pageSize, end - start)),
+		);
+		for (const fetched of pages) take(fetched);
+		const last = pages[pages.length - 1];
+		offset = offsets[offsets.length - 1] + last.items.length;
+		page = last;
+	}
+	while (page.has_more && page.items.length > 0 && sessions.length < wanted) {
+		page = await fetchPage(offset, Math.min(pageSize, wanted - sessions.length));
+		take(page);
+		offset += page.items.length;
+	}
+	return sessions;
+}
+
+/** Runs fn over inputs with at most `limit` running at once; results keep the input order. */
+export async function mapConcurrent<T, R>(
+	inputs: readonly T[],
+	limit: number,
+	fn: (input: T, index: number) => Promise<R>,
+): Promise<R[]> {
+	const results = new Array<R>(inputs.length);
+	let next = 0;
+	let failed = false;
+	const worker = async () => {
+		while (!failed && next < inputs.length) {
+			const index = next++;
+			const running = fn(inputs[index], index);
+			// Stop handing out work after a failure; the worker still rejects with it below.
+			running.catch(() => (failed = true));
+			results[index] = await running;
+		}
+	};
+	const workers = Array.from({ length: Math.max(1, Math.min(limit, inputs.length)) }, worker);
+	const settled = await Promise.allSettled(workers);
+	const rejection = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+	if (rejection) throw rejection.reason;
+	return results;
+}

@@ -1,0 +1,158 @@
+'use strict';
+
+/**
+ * Fault injection for the fake Tilled server: the one place that knows fault kinds.
+ *
+ * A fault: { match: { method?, path? (string: exact path without query, or RegExp) },
+ *            times = 1 (Infinity allowed), kind, ...kind-specific fields }.
+ * The oldest active fault matching a request is used and its `times` counted down.
+ *
+ * To add a kind, add an entry to FAULT_KINDS: `check(fault)` throws on bad options, and
+ * `run(fault, ctx, proceed)` returns the Reply to send. `proceed()` runs the normal handling
+ * (auth, validation, store changes) and resolves to the Reply it would have sent, so a kind can
+ * act before the store is touched (do not call proceed), after it (call it, then change or drop
+ * the reply), or replace the reply entirely.
+ *
+ * Reply shapes the server knows how to send (see writeReply in server.js):
+ *   { status, headers?, json }        JSON body (content-type application/json)
+ *   { status, headers?, raw }         string/Buffer body as is (set content-type in headers)
+ *   { destroy: true }                 drop the connection without answering (socket reset)
+ *   { hang: true }                    never answer (released when the server closes)
+ * Latency (setLatency) is applied before any reply is sent.
+ *
+ * Examples of kinds to add here: reset before/after store ({ destroy: true } without / after
+ * proceed()), hang ({ hang: true }), malformed JSON ({ status: 200, raw: '{"id":', headers:
+ * { 'content-type': 'application/json' } }), an HTML error page from a proxy ({ status: 502,
+ * raw: '<html>…', headers: { 'content-type': 'text/html' } }).
+ */
+
+const http = require('node:http');
+
+/**
+ * @typedef {{ status: number, headers?: Record<string, string>, json: any }
+ *   | { status: number, headers?: Record<string, string>, raw: string | Buffer }
+ *   | { destroy: true } | { hang: true }} Reply
+ * @typedef {{ method: string, path: string, query: any, headers: Record<string, any>,
+ *   body: any, rawBody: string, requestId: string }} FaultContext
+ * @typedef {{ method?: string, path?: string | RegExp }} FaultMatch
+ * @typedef {{ match?: FaultMatch, times?: number, kind: string, [option: string]: any }} Fault
+ * @typedef {{ id: number, fault: Fault, remaining: number }} ActiveFault
+ */
+
+/**
+ * Tilled's error body for a status.
+ * @param {number} status
+ * @param {string | string[]} [message]
+ */
+function tilledError(status, message) {
+  const reason = http.STATUS_CODES[status] || 'Error';
+  return { statusCode: status, message: message === undefined ? reason : message, error: reason };
+}
+
+/**
+ * @type {Record<string, { check(fault: Fault): void,
+ *   run(fault: Fault, ctx: FaultContext, proceed: () => Promise<Reply>): Reply | Promise<Reply> }>}
+ */
+const FAULT_KINDS = {
+  /** Answer `status` with Tilled's error shape, or with `body` (object: JSON; string: raw). */
+  status: {
+    check(fault) {
+      if (!Number.isInteger(fault.status) || fault.status < 100 || fault.status > 599) {
+        throw new TypeError('fault kind "status" needs an integer status 100..599');
+      }
+    },
+    run(fault) {
+      const headers = fault.headers ? { ...fault.headers } : undefined;
+      if (typeof fault.body === 'string' || Buffer.isBuffer(fault.body)) {
+        return { status: fault.status, headers, raw: fault.body };
+      }
+      return {
+        status: fault.status,
+        headers,
+        json: fault.body === undefined ? tilledError(fault.status) : fault.body,
+      };
+    },
+  },
+};
+
+class FaultInjector {
+  constructor() {
+    /** @type {ActiveFault[]} */
+    this.active = [];
+    this.nextId = 1;
+  }
+
+  /**
+   * @param {Fault} fault
+   * @returns {{ id: number, kind: string, readonly remaining: number }}
+   */
+  inject(fault) {
+    if (!fault || typeof fault !== 'object') throw new TypeError('injectFault(fault): fault must be an object');
+    const kind = FAULT_KINDS[fault.kind];
+    if (!kind) {
+      throw new TypeError(`injectFault: unknown kind ${JSON.stringify(fault.kind)}; known: ${Object.keys(FAULT_KINDS).join(', ')}`);
+    }
+    const times = fault.times === undefined ? 1 : fault.times;
+    if (!(times === Infinity || (Number.isInteger(times) && times >= 1))) {
+      throw new TypeError('injectFault: times must be an integer >= 1 or Infinity');
+    }
+    const match = fault.match || {};
+    if (match.path !== undefined && typeof match.path !== 'string' && !(match.path instanceof RegExp)) {
+      throw new TypeError('injectFault: match.path must be a string or a RegExp');
+    }
+    kind.check(fault);
+    /** @type {ActiveFault} */
+    const entry = { id: this.nextId++, fault: { ...fault, match, times }, remaining: times };
+    this.active.push(entry);
+    return {
+      id: entry.id,
+      kind: fault.kind,
+      get remaining() {
+        return entry.remaining;
+      },
+    };
+  }
+
+  clear() {
+    for (const entry of this.active) entry.remaining = 0;
+    this.active = [];
+  }
+
+  /**
+   * The fault to apply to this request, counted down; undefined when none matches.
+   * @param {string} method
+   * @param {string} path
+   */
+  take(method, path) {
+    for (let i = 0; i < this.active.length; i++) {
+      const entry = this.active[i];
+      const { match } = entry.fault;
+      if (match.method !== undefined && match.method.toUpperCase() !== method) continue;
+      if (match.path !== undefined) {
+        if (typeof match.path === 'string' ? match.path !== path : !matchesRegExp(match.path, path)) continue;
+      }
+      entry.remaining -= 1;
+      if (entry.remaining <= 0) this.active.splice(i, 1);
+      return entry.fault;
+    }
+    return undefined;
+  }
+
+  /**
+   * @param {Fault} fault
+   * @param {FaultContext} ctx
+   * @param {() => Promise<Reply>} proceed
+   * @returns {Promise<Reply>}
+   */
+  async run(fault, ctx, proceed) {
+    return FAULT_KINDS[fault.kind].run(fault, ctx, proceed);
+  }
+}
+
+/** RegExp test that ignores lastIndex state of /g and /y patterns. @param {RegExp} re @param {string} s */
+function matchesRegExp(re, s) {
+  re.lastIndex = 0;
+  return re.test(s);
+}
+
+module.exports = { FaultInjector, FAULT_KINDS, tilledError };
