@@ -4,7 +4,9 @@
  * Fault injection for the fake Tilled server: the one place that knows fault kinds.
  *
  * A fault: { match: { method?, path? (string: exact path without query, or RegExp) },
- *            times = 1 (Infinity allowed), kind, ...kind-specific fields }.
+ *            times = 1 (Infinity allowed), skip = 0 (matching requests let through first),
+ *            probability? (0..1, seeded by `seed`), kind, ...kind-specific fields }.
+ * Kinds: status, reset-before, reset-after, hang (afterStore?), truncated, html.
  * The oldest active fault matching a request is used and its `times` counted down.
  *
  * To add a kind, add an entry to FAULT_KINDS: `check(fault)` throws on bad options, and
@@ -36,7 +38,7 @@ const http = require('node:http');
  *   body: any, rawBody: string, requestId: string }} FaultContext
  * @typedef {{ method?: string, path?: string | RegExp }} FaultMatch
  * @typedef {{ match?: FaultMatch, times?: number, kind: string, [option: string]: any }} Fault
- * @typedef {{ id: number, fault: Fault, remaining: number }} ActiveFault
+ * @typedef {{ id: number, fault: Fault, remaining: number, skip: number, random: () => number }} ActiveFault
  */
 
 /**
@@ -54,6 +56,59 @@ function tilledError(status, message) {
  *   run(fault: Fault, ctx: FaultContext, proceed: () => Promise<Reply>): Reply | Promise<Reply> }>}
  */
 const FAULT_KINDS = {
+  /** Drop the connection before the request is handled: nothing was stored. */
+  'reset-before': {
+    check() {},
+    run() {
+      return { destroy: true };
+    },
+  },
+  /** Handle the request (a create is stored), then drop the connection instead of answering. */
+  'reset-after': {
+    check() {},
+    async run(fault, ctx, proceed) {
+      await proceed();
+      return { destroy: true };
+    },
+  },
+  /** Never answer; with `afterStore: true` the request is handled (stored) first. */
+  hang: {
+    check() {},
+    async run(fault, ctx, proceed) {
+      if (fault.afterStore) await proceed();
+      return { hang: true };
+    },
+  },
+  /** Handle the request, then send its answer cut in half: the status is right, the JSON is not. */
+  truncated: {
+    check() {},
+    async run(fault, ctx, proceed) {
+      const reply = await proceed();
+      if (!('json' in reply)) return reply;
+      const text = JSON.stringify(reply.json);
+      return {
+        status: reply.status,
+        headers: { ...(reply.headers || {}), 'content-type': 'application/json; charset=utf-8' },
+        raw: text.slice(0, Math.max(1, Math.floor(text.length / 2))),
+      };
+    },
+  },
+  /** A proxy's HTML error page (default 502) before the request reaches Tilled. */
+  html: {
+    check(fault) {
+      if (fault.status !== undefined && (!Number.isInteger(fault.status) || fault.status < 400)) {
+        throw new TypeError('fault kind "html" needs an error status');
+      }
+    },
+    run(fault) {
+      const status = fault.status || 502;
+      return {
+        status,
+        headers: { 'content-type': 'text/html; charset=utf-8' },
+        raw: `<html><head><title>${status} ${http.STATUS_CODES[status]}</title></head><body><center><h1>${status} ${http.STATUS_CODES[status]}</h1></center><hr><center>nginx</center></body></html>`,
+      };
+    },
+  },
   /** Answer `status` with Tilled's error shape, or with `body` (object: JSON; string: raw). */
   status: {
     check(fault) {
@@ -80,6 +135,8 @@ class FaultInjector {
     /** @type {ActiveFault[]} */
     this.active = [];
     this.nextId = 1;
+    /** How many times each kind was applied, for reports. @type {Record<string, number>} */
+    this.injected = {};
   }
 
   /**
@@ -102,7 +159,19 @@ class FaultInjector {
     }
     kind.check(fault);
     /** @type {ActiveFault} */
-    const entry = { id: this.nextId++, fault: { ...fault, match, times }, remaining: times };
+    if (fault.skip !== undefined && !(Number.isInteger(fault.skip) && fault.skip >= 0)) {
+      throw new TypeError('injectFault: skip must be an integer >= 0');
+    }
+    if (fault.probability !== undefined && !(fault.probability > 0 && fault.probability <= 1)) {
+      throw new TypeError('injectFault: probability must be in (0, 1]');
+    }
+    const entry = {
+      id: this.nextId++,
+      fault: { ...fault, match, times },
+      remaining: times,
+      skip: fault.skip || 0,
+      random: seededRandom(fault.seed === undefined ? entryId(this.nextId) : fault.seed),
+    };
     this.active.push(entry);
     return {
       id: entry.id,
@@ -126,13 +195,21 @@ class FaultInjector {
   take(method, path) {
     for (let i = 0; i < this.active.length; i++) {
       const entry = this.active[i];
-      const { match } = entry.fault;
+      const match = entry.fault.match || {};
       if (match.method !== undefined && match.method.toUpperCase() !== method) continue;
       if (match.path !== undefined) {
         if (typeof match.path === 'string' ? match.path !== path : !matchesRegExp(match.path, path)) continue;
       }
+      // `skip` lets that many matching requests through first; `probability` picks requests
+      // at random (seeded, so a failing run can be replayed).
+      if (entry.skip > 0) {
+        entry.skip -= 1;
+        continue;
+      }
+      if (entry.fault.probability !== undefined && entry.random() >= entry.fault.probability) continue;
       entry.remaining -= 1;
       if (entry.remaining <= 0) this.active.splice(i, 1);
+      this.injected[entry.fault.kind] = (this.injected[entry.fault.kind] || 0) + 1;
       return entry.fault;
     }
     return undefined;
@@ -147,6 +224,23 @@ class FaultInjector {
   async run(fault, ctx, proceed) {
     return FAULT_KINDS[fault.kind].run(fault, ctx, proceed);
   }
+}
+
+/** mulberry32: a small seeded generator, so random fault patterns are reproducible. @param {number} seed */
+function seededRandom(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** @param {number} id */
+function entryId(id) {
+  return id * 2654435761;
 }
 
 /** RegExp test that ignores lastIndex state of /g and /y patterns. @param {RegExp} re @param {string} s */

@@ -46,10 +46,10 @@ function hasAtMostDecimalPlaces(value, places) {
 /** @param {import('ajv').default} ajv */
 function addFakeTilledKeywords(ajv) {
   if (!ajv.getKeyword('maxDecimalPlaces')) {
-    /** @type {import('ajv').DataValidateFunction & { errors?: any[] }} */
-    const checkDecimalPlaces = function checkDecimalPlaces(/** @type {number} */ places, /** @type {number} */ data) {
+    /** @param {number} places @param {number} data */
+    const checkDecimalPlaces = function checkDecimalPlaces(places, data) {
       if (hasAtMostDecimalPlaces(data, places)) return true;
-      checkDecimalPlaces.errors = [
+      /** @type {any} */ (checkDecimalPlaces).errors = [
         {
           keyword: 'maxDecimalPlaces',
           params: { limit: places },

@@ -479,6 +479,7 @@ async function startFakeTilled(options = {}) {
   const urlHost = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
   baseUrl = `http://${urlHost}:${address.port}`;
 
+  /** @type {Promise<void> | undefined} */
   let closing;
   const fake = {
     /** e.g. http://127.0.0.1:PORT */
@@ -514,12 +515,14 @@ async function startFakeTilled(options = {}) {
     /** @param {Fault} fault */
     injectFault: (fault) => faults.inject(fault),
     clearFaults: () => faults.clear(),
+    /** How many faults of each kind were applied since start. */
+    faultsInjected: () => ({ ...faults.injected }),
     /** Stops listening, drops open connections, releases delayed replies. */
     close() {
       if (!closing) {
         closed = true;
         closing = new Promise((resolve) => {
-          server.close(() => resolve(undefined));
+          server.close(() => resolve());
           for (const release of [...waiters]) release();
           for (const socket of sockets) socket.destroy();
           server.closeAllConnections?.();

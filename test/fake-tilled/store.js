@@ -24,6 +24,7 @@ let idPoolPos = 0;
  * `prefix` + random alphanumeric string of `length` characters (unbiased, from a refilled random pool).
  * Built as one flat string: 100,000 seeded sessions hold 200,000 of these.
  */
+/** @param {number} length @param {string} [prefix] */
 function randomChars(length, prefix = '') {
   const out = Buffer.allocUnsafe(prefix.length + length);
   let n = out.write(prefix, 'latin1');
@@ -191,7 +192,8 @@ class SessionStore {
   seed(n, overrides) {
     if (!Number.isInteger(n) || n < 0) throw new TypeError('seedSessions(n): n must be an integer >= 0');
     const perIndex = typeof overrides === 'function' ? overrides : undefined;
-    const shared = perIndex || !overrides ? undefined : deepFreeze(structuredClone(overrides));
+    const shared =
+      perIndex || !overrides ? undefined : deepFreeze(structuredClone(/** @type {Partial<CheckoutSession>} */ (overrides)));
     const start = Math.max(this.lastT + 1, Date.now() - n + 1);
     const defaultAmount = amountTotal(SEED_LINE_ITEMS);
     /** @type {Readonly<CheckoutSession>[]} */
@@ -217,6 +219,7 @@ class SessionStore {
       };
       const extra = perIndex ? perIndex(i) : shared;
       if (extra && Object.keys(extra).length > 0) {
+        /** @type {Partial<CheckoutSession>} */
         const own = perIndex ? deepFreeze(structuredClone(extra)) : extra;
         session = { ...session, ...own };
         if (own.line_items && own.amount_total === undefined) session.amount_total = amountTotal(own.line_items);

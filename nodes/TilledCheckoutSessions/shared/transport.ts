@@ -402,8 +402,10 @@ export async function tilledListSessions(
 		const end = Math.min(page.total, offset + (wanted - sessions.length));
 		const offsets: number[] = [];
 		for (let next = offset; next < end; next += pageSize) offsets.push(next);
+		// Return All asks for full pages (sessions created meanwhile still fit); a Limit asks
+		// the last page only for what is missing.
 		const pages = await mapConcurrent(offsets, options.pageConcurrency, async (start) =>
-			fetchPage(start, Math.min(pageSize, end - start)),
+			fetchPage(start, options.limit === undefined ? pageSize : Math.min(pageSize, end - start)),
 		);
 		for (const fetched of pages) take(fetched);
 		const last = pages[pages.length - 1];

@@ -1,0 +1,22 @@
+// One project per kind of test, so `npm run test:unit` and friends can pick theirs.
+const common = {
+	testEnvironment: 'node',
+	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: { warnOnly: false } }] },
+	moduleFileExtensions: ['ts', 'js', 'json'],
+	// n8n-core writes its instance settings under N8N_USER_FOLDER when it loads.
+	setupFiles: ['<rootDir>/test/setup-env.js'],
+};
+
+module.exports = {
+	projects: [
+		{ ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+		{
+			...common,
+			displayName: 'integration',
+			testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/fake-tilled.test.js'],
+		},
+		{ ...common, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.test.ts'] },
+		{ ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.{ts,js}'] },
+		{ ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.{ts,js}'] },
+	],
+};

@@ -1,0 +1,52 @@
+// Starts the project's fake Tilled for a test file and gives matching credentials.
+import type { TilledCredentialData } from './n8n';
+
+// The fake is plain CommonJS, shared with scripts that run without a build.
+// The fake is plain CommonJS, shared with scripts that run without a build step.
+const { startFakeTilled } = require('../fake-tilled/server');
+
+export const API_KEY = 'sk_test_6fQb3sX9LkP2mN8vR4tY';
+export const ACCOUNT_ID = 'acct_test_merchant';
+
+export interface RecordedRequest {
+	method: string;
+	path: string;
+	query: Record<string, any>;
+	rawQuery: string;
+	headers: Record<string, string>;
+	body: any;
+	rawBody: string;
+	status?: number;
+	requestId: string;
+}
+
+export interface FakeTilled {
+	url: string;
+	requests: RecordedRequest[];
+	clearRequests(): void;
+	sessions: {
+		seedSessions(n: number, overrides?: any): any[];
+		sessionCount(): number;
+		getSession(id: string): any;
+		listSessions(): any[];
+		setStatus(id: string, status: string): void;
+		reset(): void;
+	};
+	internalErrors: Error[];
+	setLatency(ms: number): void;
+	injectFault(fault: any): { id: number; remaining: number };
+	faultsInjected(): Record<string, number>;
+	clearFaults(): void;
+	close(): Promise<void>;
+}
+
+export async function startFake(options: Record<string, unknown> = {}): Promise<{
+	fake: FakeTilled;
+	credentials: TilledCredentialData;
+}> {
+	const fake: FakeTilled = await startFakeTilled({ apiKey: API_KEY, accountId: ACCOUNT_ID, ...options });
+	return {
+		fake,
+		credentials: { accountId: ACCOUNT_ID, apiKey: API_KEY, environment: 'custom', baseUrl: fake.url },
+	};
+}

@@ -1,0 +1,258 @@
+// Runs the node's execute() through n8n-core's real ExecuteContext and request helpers, with a
+// real Workflow (parameters, defaults, expressions resolved per item). The only stand-in is the
+// credentials store: decrypted credentials come from memory, and the credential's generic
+// authenticate is applied the way n8n's CredentialsHelper applies it.
+import { ExecuteContext, RoutingNode } from 'n8n-core';
+import {
+	createRunExecutionData,
+	ICredentialsHelper,
+	isExpression,
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type ICredentialType,
+	type IDataObject,
+	type IHttpRequestOptions,
+	type INode,
+	type INodeExecutionData,
+	type INodeParameters,
+	type INodeType,
+	type INodeTypes,
+	type IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+import { TilledApi } from '../../credentials/TilledApi.credentials';
+import { TilledCheckoutSessions } from '../../nodes/TilledCheckoutSessions/TilledCheckoutSessions.node';
+
+export const NODE_TYPE = 'n8n-nodes-tilled.tilledCheckoutSessions';
+const credentialType = new TilledApi();
+
+export type TilledCredentialData = ICredentialDataDecryptedObject & {
+	accountId: string;
+	apiKey: string;
+	environment: 'sandbox' | 'production' | 'custom';
+	baseUrl?: string;
+};
+
+class MemoryCredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly data: TilledCredentialData) {
+		super();
+	}
+
+	getParentTypes() {
+		return [];
+	}
+
+	isCredentialUsableByNode() {
+		return true;
+	}
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		requestOptions: IHttpRequestOptions,
+		workflow?: Workflow,
+		node?: INode,
+	): Promise<IHttpRequestOptions> {
+		return applyGenericAuthentication(credentialType, credentials, requestOptions, workflow!, node!);
+	}
+
+	async preAuthentication() {
+		return undefined;
+	}
+
+	async runPreAuthentication() {
+		return undefined;
+	}
+
+	async getCredentials(): Promise<never> {
+		throw new Error('not used: getDecrypted serves the credential');
+	}
+
+	async getDecrypted() {
+		return { ...this.data };
+	}
+
+	async updateCredentials() {}
+
+	async updateCredentialsOauthTokenData() {}
+
+	getCredentialsProperties() {
+		return credentialType.properties;
+	}
+}
+
+/** What n8n's CredentialsHelper.authenticate does for `authenticate: { type: 'generic' }`. */
+export function applyGenericAuthentication(
+	type: ICredentialType,
+	credentials: ICredentialDataDecryptedObject,
+	requestOptions: IHttpRequestOptions,
+	workflow: Workflow,
+	node: INode,
+): IHttpRequestOptions {
+	const authenticate = type.authenticate;
+	if (!authenticate || typeof authenticate !== 'object' || authenticate.type !== 'generic') return requestOptions;
+	const resolve = (value: string) =>
+		isExpression(value)
+			? (workflow.expression.getSimpleParameterValue(node, value, 'internal', { $credentials: credentials }, undefined, '') as string)
+			: value;
+	const options = requestOptions as unknown as Record<string, Record<string, unknown>>;
+	for (const [outerKey, entries] of Object.entries(authenticate.properties)) {
+		options[outerKey] ??= {};
+		for (const [key, value] of Object.entries(entries as Record<string, string>)) {
+			options[outerKey][resolve(key)] = resolve(value);
+		}
+	}
+	return requestOptions;
+}
+
+function nodeTypes(types: Record<string, INodeType>): INodeTypes {
+	return {
+		getByName: (name) => types[name],
+		getByNameAndVersion: (name) => types[name],
+		getKnownTypes: () => ({}),
+	};
+}
+
+function additionalData(credentials: TilledCredentialData): IWorkflowExecuteAdditionalData {
+	return {
+		credentialsHelper: new MemoryCredentialsHelper(credentials),
+		variables: {},
+		restApiUrl: 'http://127.0.0.1/rest',
+		instanceBaseUrl: 'http://127.0.0.1',
+		webhookBaseUrl: 'http://127.0.0.1/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1/webhook-test',
+		formBaseUrl: 'http://127.0.0.1/form',
+		formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
+		formTestBaseUrl: 'http://127.0.0.1/form-test',
+		currentNodeExecutionIndex: 0,
+		executionId: 'test-execution',
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
+export interface RunOptions {
+	parameters: INodeParameters;
+	items?: IDataObject[];
+	credentials: TilledCredentialData;
+	continueOnFail?: boolean;
+	timezone?: string;
+}
+
+export interface RunResult {
+	items: INodeExecutionData[];
+	/** The items' json, for short assertions. */
+	json: IDataObject[];
+}
+
+/** Runs the Tilled node once over `items` (one empty item by default). Throws what the node throws. */
+export async function runNode(options: RunOptions): Promise<RunResult> {
+	const node: INode = {
+		id: 'tilled-node',
+		name: 'Tilled Checkout Sessions',
+		type: NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: options.parameters,
+		credentials: { tilledApi: { id: 'cred-1', name: 'Tilled test' } },
+		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+	};
+	const workflow = new Workflow({
+		id: 'wf-test',
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: nodeTypes({ [NODE_TYPE]: new TilledCheckoutSessions() }),
+		settings: options.timezone ? { timezone: options.timezone } : {},
+	});
+	const inputItems: INodeExecutionData[] = (options.items ?? [{}]).map((json) => ({ json }));
+	const context = new ExecuteContext(
+		workflow,
+		workflow.getNode(node.name)!,
+		additionalData(options.credentials),
+		'manual',
+		createRunExecutionData(),
+		0,
+		inputItems,
+		{ main: [inputItems] },
+		{ node: workflow.getNode(node.name)!, data: { main: [inputItems] }, source: null },
+		[],
+	);
+	const nodeType = new TilledCheckoutSessions();
+	const output = await nodeType.execute.call(context);
+	const items = output[0];
+	return { items, json: items.map((item) => item.json) };
+}
+
+/**
+ * The credential test as n8n's CredentialsTester runs it: the test request goes through
+ * n8n-core's RoutingNode with the credential applied, and the rules map a failing status to
+ * a message. Returns n8n's verdict.
+ */
+export async function testCredential(credentials: TilledCredentialData): Promise<{ status: 'OK' | 'Error'; message: string }> {
+	const test = credentialType.test!;
+	const node: INode = {
+		id: 'temp',
+		name: 'Temp-Node',
+		type: 'credential-test',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { temp: '' },
+		credentials: { tilledApi: { id: 'cred-1', name: 'Tilled test' } },
+	};
+	const testNodeType: INodeType = {
+		description: {
+			displayName: 'Temp',
+			name: 'credential-test',
+			group: ['transform'],
+			version: 1,
+			description: '',
+			defaults: {},
+			inputs: ['main'],
+			outputs: ['main'],
+			credentials: [{ name: 'tilledApi', required: true }],
+			properties: [
+				{ displayName: 'Temp', name: 'temp', type: 'string', routing: { request: test.request }, default: '' },
+			],
+		},
+	};
+	const workflow = new Workflow({
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: nodeTypes({ 'credential-test': testNodeType }),
+	});
+	const inputItems = [{ json: {} }];
+	const context = new ExecuteContext(
+		workflow,
+		workflow.getNode(node.name)!,
+		additionalData(credentials),
+		'internal',
+		createRunExecutionData(),
+		0,
+		[],
+		{ main: [inputItems] },
+		{ node: workflow.getNode(node.name)!, data: {}, source: null },
+		[],
+	);
+	const routingNode = new RoutingNode(context, testNodeType, {
+		id: 'cred-1',
+		name: 'Tilled test',
+		type: 'tilledApi',
+		data: credentials,
+	});
+	try {
+		await routingNode.runNode();
+	} catch (error) {
+		const status = (error as { cause?: { response?: { status?: number; statusText?: string } } }).cause?.response?.status;
+		if (status !== undefined) {
+			for (const rule of test.rules ?? []) {
+				if (rule.type === 'responseCode' && rule.properties.value === status) {
+					return { status: 'Error', message: rule.properties.message };
+				}
+			}
+			return { status: 'Error', message: `Received HTTP status code: ${status}` };
+		}
+		const code = (error as { cause?: { code?: string } }).cause?.code;
+		return { status: 'Error', message: code ?? String((error as Error).message) };
+	}
+	return { status: 'OK', message: 'Connection successful!' };
+}

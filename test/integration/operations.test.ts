@@ -1,0 +1,371 @@
+// Every operation through n8n-core's real execution context and request helpers, against the
+// fake Tilled, asserting on the node's output and on what reached Tilled.
+import { NodeApiError } from 'n8n-workflow';
+import { runNode } from '../harness/n8n';
+import { ACCOUNT_ID, API_KEY, startFake, type FakeTilled } from '../harness/fake';
+import type { TilledCredentialData } from '../harness/n8n';
+
+let fake: FakeTilled;
+let credentials: TilledCredentialData;
+
+beforeAll(async () => {
+	({ fake, credentials } = await startFake());
+});
+afterAll(async () => await fake.close());
+beforeEach(() => {
+	fake.sessions.reset();
+	fake.clearRequests();
+	fake.clearFaults();
+});
+afterEach(() => expect(fake.internalErrors).toEqual([]));
+
+const oneShirt = { item: [{ name: 'T-shirt', currency: 'usd', unitAmount: 19.99, quantity: 2 }] };
+
+describe('create', () => {
+	test('sends the form as Tilled JSON, converts decimal amounts and returns the session', async () => {
+		const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+		const { items } = await runNode({
+			credentials,
+			parameters: {
+				operation: 'create',
+				lineItems: {
+					item: [
+						{
+							name: 'T-shirt',
+							description: 'Organic cotton',
+							imageUrls: 'https://example.com/a.png, https://example.com/b.png',
+							currency: 'usd',
+							unitAmount: 19.99,
+							quantity: 2,
+						},
+						{ name: 'Socks', currency: 'usd', unitAmount: 4.5, quantity: 1.5 },
+					],
+				},
+				paymentMethodTypes: ['card', 'ach_debit'],
+				additionalFields: {
+					successUrl: 'https://shop.example/thanks',
+					cancelUrl: 'https://shop.example/cart',
+					customerId: 'cus_123',
+					customerEmail: 'ada@example.com',
+					expiresAt,
+					metadata: { pair: [{ key: 'order_id', value: '1001' }] },
+					paymentIntentMetadata: { pair: [{ key: 'channel', value: 'web' }] },
+					platformFeeAmount: 1.25,
+				},
+			},
+		});
+
+		expect(fake.requests).toHaveLength(1);
+		const request = fake.requests[0];
+		expect(request.method).toBe('POST');
+		expect(request.path).toBe('/v1/checkout-sessions');
+		expect(request.headers['tilled-api-key']).toBe(API_KEY);
+		expect(request.headers['tilled-account']).toBe(ACCOUNT_ID);
+		expect(request.headers['content-type']).toMatch(/application\/json/);
+		const { n8n_create_id: marker, ...userMetadata } = request.body.metadata;
+		expect(marker).toMatch(/^test-execution-0-/);
+		expect({ ...request.body, metadata: userMetadata }).toEqual({
+			line_items: [
+				{
+					quantity: 2,
+					price_data: {
+						currency: 'usd',
+						unit_amount: 1999,
+						product_data: {
+							name: 'T-shirt',
+							description: 'Organic cotton',
+							images: ['https://example.com/a.png', 'https://example.com/b.png'],
+						},
+					},
+				},
+				{ quantity: 1.5, price_data: { currency: 'usd', unit_amount: 450, product_data: { name: 'Socks' } } },
+			],
+			payment_intent_data: {
+				payment_method_types: ['card', 'ach_debit'],
+				metadata: { channel: 'web' },
+				platform_fee_amount: 125,
+			},
+			success_url: 'https://shop.example/thanks',
+			cancel_url: 'https://shop.example/cart',
+			customer_id: 'cus_123',
+			customer_email: 'ada@example.com',
+			expires_at: expiresAt,
+			metadata: { order_id: '1001' },
+		});
+
+		expect(items).toHaveLength(1);
+		expect(items[0].pairedItem).toEqual({ item: 0 });
+		const session = items[0].json;
+		expect(session.status).toBe('open');
+		expect(session.amount_total).toBe(1999 * 2 + Math.round(450 * 1.5));
+		expect(session.url).toEqual(expect.stringContaining(String(session.id)));
+		expect(fake.sessions.getSession(String(session.id))).toBeDefined();
+	});
+
+	test('minor units are sent as they are; JPY has no minor unit', async () => {
+		await runNode({
+			credentials,
+			parameters: {
+				operation: 'create',
+				amountFormat: 'minor',
+				lineItems: { item: [{ name: 'Tea', currency: 'usd', unitAmount: 1999, quantity: 1 }] },
+			},
+		});
+		await runNode({
+			credentials,
+			parameters: {
+				operation: 'create',
+				lineItems: { item: [{ name: 'Tea', currency: 'jpy', unitAmount: 500, quantity: 1 }] },
+			},
+		});
+		expect(fake.requests.map((r) => r.body.line_items[0].price_data.unit_amount)).toEqual([1999, 500]);
+	});
+
+	test('JSON line items map an upstream array, one session per input item, expressions per item', async () => {
+		const orders = [
+			{ order: 'A-1', lines: [{ title: 'Mug', price: 12.5, qty: 1 }, { title: 'Tea', price: 3.1, qty: 3 }] },
+			{ order: 'A-2', lines: [{ title: 'Book', price: '24.00', qty: 1 }] },
+		];
+		const { items } = await runNode({
+			credentials,
+			items: orders,
+			parameters: {
+				operation: 'create',
+				lineItemsInput: 'json',
+				lineItemsJson:
+					'={{ $json.lines.map(l => ({ name: l.title, currency: "eur", unitAmount: l.price, quantity: l.qty })) }}',
+				additionalFields: { metadata: { pair: [{ key: 'order_id', value: '={{ $json.order }}' }] } },
+			},
+		});
+		expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		const bodies = [...fake.requests].sort((a, b) => a.body.metadata.order_id.localeCompare(b.body.metadata.order_id));
+		expect(bodies.map((r) => r.body.line_items.map((l: any) => [l.price_data.product_data.name, l.price_data.unit_amount, l.quantity]))).toEqual([
+			[
+				['Mug', 1250, 1],
+				['Tea', 310, 3],
+			],
+			[['Book', 2400, 1]],
+		]);
+		expect(items.map((i) => (i.json.metadata as any).order_id)).toEqual(['A-1', 'A-2']);
+		expect(items.map((i) => i.json.currency)).toEqual(['eur', 'eur']);
+	});
+
+	test('a JSON string works as well as an array', async () => {
+		const { json } = await runNode({
+			credentials,
+			parameters: {
+				operation: 'create',
+				lineItemsInput: 'json',
+				lineItemsJson: '[{"name":"Pen","currency":"gbp","unitAmount":0.29,"quantity":10,"images":["https://x.example/p.png"]}]',
+			},
+		});
+		expect(fake.requests[0].body.line_items[0]).toEqual({
+			quantity: 10,
+			price_data: { currency: 'gbp', unit_amount: 29, product_data: { name: 'Pen', images: ['https://x.example/p.png'] } },
+		});
+		expect(json[0].amount_total).toBe(290);
+	});
+});
+
+describe('get and expire', () => {
+	test('get by ID mode and by list mode', async () => {
+		const [first, second] = fake.sessions.seedSessions(2);
+		const byId = await runNode({
+			credentials,
+			parameters: { operation: 'get', checkoutSessionId: { __rl: true, mode: 'id', value: first.id } },
+		});
+		const byList = await runNode({
+			credentials,
+			parameters: { operation: 'get', checkoutSessionId: { __rl: true, mode: 'list', value: second.id } },
+		});
+		expect(byId.json[0]).toEqual(first);
+		expect(byList.json[0]).toEqual(second);
+		expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+			`GET /v1/checkout-sessions/${first.id}`,
+			`GET /v1/checkout-sessions/${second.id}`,
+		]);
+	});
+
+	test('an unknown ID fails with Tilled message, status and request-id', async () => {
+		const error = await runNode({
+			credentials,
+			parameters: { operation: 'get', checkoutSessionId: { __rl: true, mode: 'id', value: 'cs_missing' } },
+		}).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.httpCode).toBe('404');
+		expect(error.message).toContain('Tilled could not get the checkout session');
+		expect(error.message).toContain('cs_missing');
+		expect(error.message).toContain(`request-id ${fake.requests[0].requestId}`);
+		expect(error.message).toContain('HTTP 404');
+		expect(fake.requests).toHaveLength(1); // a 404 is not retried
+	});
+
+	test('expire moves an open session to expired', async () => {
+		const [session] = fake.sessions.seedSessions(1);
+		const { json } = await runNode({
+			credentials,
+			parameters: { operation: 'expire', checkoutSessionId: { __rl: true, mode: 'id', value: session.id } },
+		});
+		expect(json[0].status).toBe('expired');
+		expect(fake.sessions.getSession(session.id).status).toBe('expired');
+		expect(fake.requests[0]).toMatchObject({ method: 'POST', path: `/v1/checkout-sessions/${session.id}/expire` });
+	});
+
+	test.each(['expired', 'complete'])('expiring a %s session says its status', async (status) => {
+		const [session] = fake.sessions.seedSessions(1);
+		fake.sessions.setStatus(session.id, status);
+		const error = await runNode({
+			credentials,
+			parameters: { operation: 'expire', checkoutSessionId: { __rl: true, mode: 'id', value: session.id } },
+		}).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toContain(`checkout session ${session.id} is ${status}, and only open sessions can be expired`);
+		expect(error.message).toContain(`request-id ${fake.requests[0].requestId}`);
+		expect(error.httpCode).toBe('400');
+	});
+});
+
+describe('get many', () => {
+	const list = (extra: Record<string, unknown> = {}) => ({ operation: 'getAll', ...extra });
+
+	test('Return All pages with limit=100 until has_more is false: 250 sessions, 3 requests, Tilled order', async () => {
+		fake.sessions.seedSessions(250);
+		const { items } = await runNode({ credentials, parameters: list({ returnAll: true }) });
+		expect(items).toHaveLength(250);
+		expect(new Set(items.map((i) => i.json.id)).size).toBe(250);
+		expect(items.every((i) => (i.pairedItem as any).item === 0)).toBe(true);
+		const pages = fake.requests.map((r) => [Number(r.query.offset), Number(r.query.limit)]).sort((a, b) => a[0] - b[0]);
+		expect(pages).toEqual([
+			[0, 100],
+			[100, 100],
+			[200, 100],
+		]);
+		const newestFirst = fake.sessions.listSessions().map((s) => s.id);
+		expect(items.map((i) => i.json.id)).toEqual(newestFirst);
+	});
+
+	test('a Limit below 100 asks for exactly that many in one request', async () => {
+		fake.sessions.seedSessions(120);
+		const { items } = await runNode({ credentials, parameters: list({ returnAll: false, limit: 30 }) });
+		expect(items).toHaveLength(30);
+		expect(fake.requests).toHaveLength(1);
+		expect(fake.requests[0].query).toEqual({ offset: '0', limit: '30' });
+	});
+
+	test('a Limit of 250 takes 3 pages, the last asking only for what is missing', async () => {
+		fake.sessions.seedSessions(400);
+		const { items } = await runNode({ credentials, parameters: list({ returnAll: false, limit: 250 }) });
+		expect(items).toHaveLength(250);
+		const pages = fake.requests.map((r) => [Number(r.query.offset), Number(r.query.limit)]).sort((a, b) => a[0] - b[0]);
+		expect(pages).toEqual([
+			[0, 100],
+			[100, 100],
+			[200, 50],
+		]);
+	});
+
+	test('filters: metadata (two keys), payment intent ID, customer ID', async () => {
+		const sessions = fake.sessions.seedSessions(6, (i: number) => ({
+			metadata: { shop: i % 2 ? 'berlin' : 'paris', tier: i < 3 ? 'gold' : 'basic' },
+			customer_id: `cus_${i % 3}`,
+		}));
+		const byMetadata = await runNode({
+			credentials,
+			parameters: list({
+				returnAll: true,
+				filters: { metadata: { pair: [{ key: 'shop', value: 'berlin' }, { key: 'tier', value: 'gold' }] } },
+			}),
+		});
+		expect(byMetadata.json.map((s) => s.id)).toEqual([sessions[1].id]);
+		expect(fake.requests[0].rawQuery).toContain('metadata%5Bshop%5D=berlin');
+		expect(fake.requests[0].query.metadata).toEqual({ shop: 'berlin', tier: 'gold' });
+
+		fake.clearRequests();
+		const byIntent = await runNode({
+			credentials,
+			parameters: list({ returnAll: true, filters: { paymentIntentId: sessions[4].payment_intent_id } }),
+		});
+		expect(byIntent.json.map((s) => s.id)).toEqual([sessions[4].id]);
+		expect(fake.requests[0].query.payment_intent_id).toBe(sessions[4].payment_intent_id);
+
+		const byCustomer = await runNode({
+			credentials,
+			parameters: list({ returnAll: false, limit: 10, filters: { customerId: 'cus_2' } }),
+		});
+		expect(byCustomer.json.map((s) => s.id).sort()).toEqual([sessions[2].id, sessions[5].id].sort());
+	});
+
+	test('no sessions gives no items, one request', async () => {
+		const { items } = await runNode({ credentials, parameters: list({ returnAll: true }) });
+		expect(items).toEqual([]);
+		expect(fake.requests).toHaveLength(1);
+	});
+});
+
+describe('many items and failures', () => {
+	test('continueOnFail: a failing item becomes an error item, the others go on', async () => {
+		const [open] = fake.sessions.seedSessions(1);
+		const { items } = await runNode({
+			credentials,
+			continueOnFail: true,
+			items: [{ id: open.id }, { id: 'cs_missing' }, { id: 'bad id!' }, { id: open.id }],
+			parameters: { operation: 'get', checkoutSessionId: { __rl: true, mode: 'id', value: '={{ $json.id }}' } },
+		});
+		expect(items).toHaveLength(4);
+		expect(items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
+		expect(items[0].json.id).toBe(open.id);
+		expect(items[1].json.error).toMatch(/Tilled could not get the checkout session: .*cs_missing.*HTTP 404/);
+		expect(items[1].json.httpCode).toBe('404');
+		expect(items[2].json.error).toBe(
+			'Item 2: Checkout Session "bad id!" is not a Tilled ID: use only letters, digits, "_" and "-" (e.g. cs_123abc)',
+		);
+		expect(items[3].json.id).toBe(open.id);
+		expect(fake.requests).toHaveLength(3); // the malformed ID never reached Tilled
+	});
+
+	test('without continueOnFail, one bad item stops the run before any request', async () => {
+		await expect(
+			runNode({
+				credentials,
+				items: [{ price: 10 }, { price: 20 }, { price: -1 }],
+				parameters: {
+					operation: 'create',
+					lineItems: { item: [{ name: 'X', currency: 'usd', unitAmount: '={{ $json.price }}', quantity: 1 }] },
+				},
+			}),
+		).rejects.toThrow(/^Item 2: Line Items › line item 1 › Unit Amount must be between 1 and 99,999,999 minor units, got -100/);
+		expect(fake.requests).toHaveLength(0);
+		expect(fake.sessions.sessionCount()).toBe(0);
+	});
+
+	test('a create that fails after others worked names the sessions already created', async () => {
+		fake.injectFault({ match: { method: 'POST', path: '/v1/checkout-sessions' }, kind: 'status', status: 400, times: 1, skip: 2 });
+		const error = await runNode({
+			credentials,
+			items: [{}, {}, {}],
+			parameters: { operation: 'create', lineItems: oneShirt, options: { itemConcurrency: 1 } },
+		}).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeApiError);
+		const created = fake.sessions.listSessions().map((s) => s.id);
+		expect(created).toHaveLength(2);
+		for (const id of created) expect(error.description).toContain(id);
+		expect(error.description).toMatch(/item 0: cs_\w+; item 1: cs_\w+/);
+	});
+
+	test('items in parallel keep their order and pairing', async () => {
+		fake.setLatency(15);
+		const sessions = fake.sessions.seedSessions(12);
+		const { items } = await runNode({
+			credentials,
+			items: sessions.map((s) => ({ id: s.id })),
+			parameters: {
+				operation: 'get',
+				checkoutSessionId: { __rl: true, mode: 'id', value: '={{ $json.id }}' },
+				options: { itemConcurrency: 4 },
+			},
+		});
+		fake.setLatency(0);
+		expect(items.map((i) => i.json.id)).toEqual(sessions.map((s) => s.id));
+		expect(items.map((i) => (i.pairedItem as any).item)).toEqual(sessions.map((_, i) => i));
+	});
+});

@@ -1,0 +1,58 @@
+import { backoffMs, listQuery, mapConcurrent, retryAfterMs } from '../../nodes/TilledCheckoutSessions/shared/transport';
+
+test('backoff doubles per attempt, with jitter between half and all of it, capped at 30 s', () => {
+	expect(backoffMs(500, 0, 0)).toBe(250);
+	expect(backoffMs(500, 0, 1)).toBe(500);
+	expect(backoffMs(500, 3, 1)).toBe(4000);
+	expect(backoffMs(500, 3, 0)).toBe(2000);
+	expect(backoffMs(500, 20, 1)).toBe(30000);
+});
+
+test('Retry-After in seconds or as an HTTP date', () => {
+	const now = Date.parse('2026-01-01T00:00:00Z');
+	expect(retryAfterMs('3', now)).toBe(3000);
+	expect(retryAfterMs('0', now)).toBe(0);
+	expect(retryAfterMs('Thu, 01 Jan 2026 00:00:05 GMT', now)).toBe(5000);
+	expect(retryAfterMs('Wed, 31 Dec 2025 23:00:00 GMT', now)).toBe(0);
+	expect(retryAfterMs('soon', now)).toBeUndefined();
+	expect(retryAfterMs(undefined, now)).toBeUndefined();
+});
+
+test('listQuery sends metadata as metadata[key]=value', () => {
+	expect(listQuery({ metadata: { order_id: '7', 'a b': 'c' }, customerId: 'cus_1', paymentIntentId: 'pi_1' })).toEqual({
+		'metadata[order_id]': '7',
+		'metadata[a b]': 'c',
+		customer_id: 'cus_1',
+		payment_intent_id: 'pi_1',
+	});
+	expect(listQuery({})).toEqual({});
+});
+
+describe('mapConcurrent', () => {
+	test('keeps input order and never runs more than the limit', async () => {
+		let running = 0;
+		let peak = 0;
+		const result = await mapConcurrent([50, 10, 30, 0, 20, 5], 3, async (ms, index) => {
+			running++;
+			peak = Math.max(peak, running);
+			await new Promise((r) => setTimeout(r, ms));
+			running--;
+			return index * 10;
+		});
+		expect(result).toEqual([0, 10, 20, 30, 40, 50]);
+		expect(peak).toBe(3);
+	});
+
+	test('stops handing out work after a failure and rejects with it', async () => {
+		const started: number[] = [];
+		await expect(
+			mapConcurrent([0, 1, 2, 3, 4, 5, 6, 7], 2, async (n) => {
+				started.push(n);
+				await new Promise((r) => setTimeout(r, 5));
+				if (n === 1) throw new Error('boom');
+				return n;
+			}),
+		).rejects.toThrow('boom');
+		expect(started.length).toBeLessThan(8);
+	});
+});
