@@ -112,7 +112,7 @@ function nodeTypes(types: Record<string, INodeType>): INodeTypes {
 	};
 }
 
-function additionalData(credentials: TilledCredentialData): IWorkflowExecuteAdditionalData {
+export function additionalDataFor(credentials: TilledCredentialData): IWorkflowExecuteAdditionalData {
 	return {
 		credentialsHelper: new MemoryCredentialsHelper(credentials),
 		variables: {},
@@ -130,7 +130,7 @@ function additionalData(credentials: TilledCredentialData): IWorkflowExecuteAddi
 }
 
 export interface RunOptions {
-	parameters: INodeParameters;
+	parameters: Record<string, unknown>;
 	items?: IDataObject[];
 	credentials: TilledCredentialData;
 	continueOnFail?: boolean;
@@ -151,7 +151,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		type: NODE_TYPE,
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: options.parameters,
+		parameters: options.parameters as INodeParameters,
 		credentials: { tilledApi: { id: 'cred-1', name: 'Tilled test' } },
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 	};
@@ -167,7 +167,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 	const context = new ExecuteContext(
 		workflow,
 		workflow.getNode(node.name)!,
-		additionalData(options.credentials),
+		additionalDataFor(options.credentials),
 		'manual',
 		createRunExecutionData(),
 		0,
@@ -224,7 +224,7 @@ export async function testCredential(credentials: TilledCredentialData): Promise
 	const context = new ExecuteContext(
 		workflow,
 		workflow.getNode(node.name)!,
-		additionalData(credentials),
+		additionalDataFor(credentials),
 		'internal',
 		createRunExecutionData(),
 		0,

@@ -1,0 +1,107 @@
+// The credential as n8n applies and tests it, and the "From List" search of the locator.
+import { LoadOptionsContext } from 'n8n-core';
+import { Workflow, type INode } from 'n8n-workflow';
+import { TilledApi } from '../../credentials/TilledApi.credentials';
+import { TilledCheckoutSessions } from '../../nodes/TilledCheckoutSessions/TilledCheckoutSessions.node';
+import { tilledBaseUrl } from '../../nodes/TilledCheckoutSessions/shared/transport';
+import { ACCOUNT_ID, API_KEY, startFake, type FakeTilled } from '../harness/fake';
+import { additionalDataFor, NODE_TYPE, testCredential, type TilledCredentialData } from '../harness/n8n';
+
+let fake: FakeTilled;
+let credentials: TilledCredentialData;
+beforeAll(async () => ({ fake, credentials } = await startFake()));
+afterAll(async () => await fake.close());
+beforeEach(() => {
+	fake.clearRequests();
+	fake.sessions.reset();
+});
+
+describe('credential test (GET /v1/checkout-sessions?limit=1 through n8n-core RoutingNode)', () => {
+	test('a good credential passes, with both headers and limit=1', async () => {
+		expect(await testCredential(credentials)).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(fake.requests).toHaveLength(1);
+		expect(fake.requests[0]).toMatchObject({ method: 'GET', path: '/v1/checkout-sessions', query: { limit: '1' } });
+		expect(fake.requests[0].headers['tilled-api-key']).toBe(API_KEY);
+		expect(fake.requests[0].headers['tilled-account']).toBe(ACCOUNT_ID);
+	});
+
+	test('a wrong key (or a key of the other environment) says so', async () => {
+		const result = await testCredential({ ...credentials, apiKey: 'sk_wrong' });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/rejected the API key \(401\).*Environment matches it/);
+	});
+
+	test('a wrong account says so', async () => {
+		const result = await testCredential({ ...credentials, accountId: 'acct_someone_else' });
+		expect(result).toEqual({ status: 'Error', message: expect.stringMatching(/may not act for this Account ID \(403\)/) });
+	});
+
+	test('a base URL that is not Tilled says so', async () => {
+		const result = await testCredential({ ...credentials, baseUrl: `${fake.url}/not-tilled` });
+		expect(result).toEqual({ status: 'Error', message: expect.stringMatching(/No Tilled API answers at this base URL \(404\)/) });
+	});
+
+	test('a base URL with a trailing slash works', async () => {
+		expect((await testCredential({ ...credentials, baseUrl: `${fake.url}/` })).status).toBe('OK');
+	});
+
+	test('the credential applies the two headers itself', () => {
+		const authenticate = new TilledApi().authenticate;
+		expect(authenticate.properties.headers).toEqual({
+			'tilled-api-key': '={{$credentials.apiKey}}',
+			'tilled-account': '={{$credentials.accountId}}',
+		});
+	});
+
+	test('environments map to Tilled base URLs', () => {
+		expect(tilledBaseUrl({ environment: 'sandbox' })).toBe('https://sandbox-api.tilled.com');
+		expect(tilledBaseUrl({ environment: 'production' })).toBe('https://api.tilled.com');
+		expect(tilledBaseUrl({ environment: 'custom', baseUrl: 'http://127.0.0.1:4010//' })).toBe('http://127.0.0.1:4010');
+	});
+});
+
+describe('From List search of the Checkout Session locator', () => {
+	function loadOptionsContext(): LoadOptionsContext {
+		const node: INode = {
+			id: 'n',
+			name: 'Tilled',
+			type: NODE_TYPE,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { operation: 'get' },
+			credentials: { tilledApi: { id: 'cred-1', name: 'Tilled test' } },
+		};
+		const workflow = new Workflow({
+			nodes: [node],
+			connections: {},
+			active: false,
+			nodeTypes: {
+				getByName: () => new TilledCheckoutSessions(),
+				getByNameAndVersion: () => new TilledCheckoutSessions(),
+				getKnownTypes: () => ({}),
+			},
+		});
+		return new LoadOptionsContext(workflow, node, additionalDataFor(credentials), 'parameters.checkoutSessionId');
+	}
+
+	test('lists newest first, 100 a page, with a token for the next page, and filters by text', async () => {
+		const sessions = fake.sessions.seedSessions(130, (i: number) => ({ customer_details: { email: `buyer${i}@example.com` } }));
+		const search = new TilledCheckoutSessions().methods.listSearch.searchCheckoutSessions;
+		const context = loadOptionsContext();
+		const first = await search.call(context);
+		expect(first.results).toHaveLength(100);
+		expect(first.results[0].value).toBe(sessions[129].id);
+		expect(first.results[0].name).toMatch(new RegExp(`^${sessions[129].id} · \\d+\\.\\d{2} [A-Z]{3} · open · buyer129@example.com$`));
+		expect(first.paginationToken).toBe('100');
+		const second = await search.call(context, undefined, first.paginationToken as string);
+		expect(second.results).toHaveLength(30);
+		expect(second.paginationToken).toBeUndefined();
+		// Tilled has no text search: the filter applies to each loaded page (buyer12 is on page 2).
+		const filtered = await search.call(context, 'BUYER12');
+		expect(filtered.results.map((r) => r.value)).toEqual(
+			[129, 128, 127, 126, 125, 124, 123, 122, 121, 120].map((i) => sessions[i].id),
+		);
+		expect(filtered.paginationToken).toBe('100');
+		expect(fake.requests.map((r) => r.query.offset)).toEqual(['0', '100', '0']);
+	});
+});
