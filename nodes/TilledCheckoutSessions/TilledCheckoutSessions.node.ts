@@ -131,7 +131,7 @@ export class TilledCheckoutSessions implements INodeType {
 						displayName: 'Timeout (Seconds)',
 						name: 'timeout',
 						type: 'number',
-						typeOptions: { minValue: 1 },
+						typeOptions: { minValue: 0.1, numberPrecision: 1 },
 						default: 30,
 						description: 'How long to wait for each answer from Tilled',
 					},

@@ -84,6 +84,28 @@ function isInstalled(installation) {
 	return fs.existsSync(path.join(installation.dir, '.complete')) && fs.existsSync(installation.runner);
 }
 
+const SQLITE_BINDING = path.join('node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
+
+/**
+ * n8n cannot open its database without sqlite3's native binding. install-n8n.sh builds it with
+ * `npm rebuild sqlite3 isolated-vm`, which stops without building sqlite3 when isolated-vm fails
+ * (n8n 1.123 on Node 20): build it here when it is missing (about a minute, once).
+ */
+async function ensureSqlite(installation) {
+	if (fs.existsSync(path.join(installation.dir, SQLITE_BINDING))) return;
+	process.stderr.write(`[n8n] n8n ${installation.version}: building the missing sqlite3 binding (about a minute, once)\n`);
+	const env = { ...process.env };
+	const pathLine = /^export PATH="([^"$]+):\$PATH"/m.exec(fs.readFileSync(installation.runner, 'utf8'));
+	if (pathLine) {
+		env.PATH = `${pathLine[1]}${path.delimiter}${env.PATH}`;
+		env.npm_config_nodedir = path.dirname(pathLine[1]);
+	}
+	await run('npm', ['rebuild', 'sqlite3', '--loglevel=error'], { cwd: installation.dir, env, stdio: ['ignore', process.stderr, process.stderr] });
+	if (!fs.existsSync(path.join(installation.dir, SQLITE_BINDING))) {
+		throw new Error(`n8n ${installation.version}: npm rebuild sqlite3 did not produce ${SQLITE_BINDING}`);
+	}
+}
+
 /** Runs install-n8n.sh for one label; its progress goes to our stderr. */
 function runInstallScript(label) {
 	return new Promise((resolve, reject) => {
@@ -120,6 +142,7 @@ async function installations(which = 'all') {
 			await runInstallScript(label);
 			if (!isInstalled(installation)) throw new Error(`n8n ${installation.version} did not install into ${installation.dir}`);
 		}
+		await ensureSqlite(installation);
 		result.push(installation);
 	}
 	return result;
@@ -139,8 +162,8 @@ function run(command, args, options = {}) {
 		const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...options });
 		let stdout = '';
 		let stderr = '';
-		child.stdout.on('data', (chunk) => (stdout += chunk));
-		child.stderr.on('data', (chunk) => (stderr += chunk));
+		child.stdout?.on('data', (chunk) => (stdout += chunk));
+		child.stderr?.on('data', (chunk) => (stderr += chunk));
 		child.on('error', reject);
 		child.on('exit', (code) => {
 			if (code === 0) resolve({ stdout, stderr });

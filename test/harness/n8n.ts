@@ -20,6 +20,7 @@ import {
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 import { TilledApi } from '../../credentials/TilledApi.credentials';
+import { errorText, report, reporting } from './report';
 import { TilledCheckoutSessions } from '../../nodes/TilledCheckoutSessions/TilledCheckoutSessions.node';
 
 export const NODE_TYPE = 'n8n-nodes-tilled.tilledCheckoutSessions';
@@ -177,9 +178,53 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		[],
 	);
 	const nodeType = new TilledCheckoutSessions();
-	const output = await nodeType.execute.call(context);
-	const items = output[0];
-	return { items, json: items.map((item) => item.json) };
+	if (!reporting()) {
+		const output = await nodeType.execute.call(context);
+		return { items: output[0], json: output[0].map((item) => item.json) };
+	}
+	// Reporting for the secrets check: what the run printed, returned or threw.
+	report({ type: 'secret', value: options.credentials.apiKey });
+	const printed = capturePrinted();
+	try {
+		const output = await nodeType.execute.call(context);
+		const items = output[0];
+		const errors = items.map((item) => (item.error ? errorText(item.error) : '')).join('\n');
+		report({ type: 'exposure', source: expect.getState().currentTestName ?? '', text: JSON.stringify(items.map((i) => i.json)) + errors + printed.text() });
+		return { items, json: items.map((item) => item.json) };
+	} catch (error) {
+		report({ type: 'exposure', source: expect.getState().currentTestName ?? '', text: errorText(error) + printed.text() });
+		throw error;
+	} finally {
+		printed.restore();
+	}
+}
+
+/** Collects what is written to stdout, stderr and the console while a run lasts. */
+function capturePrinted() {
+	const chunks: string[] = [];
+	const originals = { out: process.stdout.write, err: process.stderr.write };
+	const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+	const consoleOriginals = methods.map((m) => console[m]);
+	const keep = (chunk: unknown) => {
+		chunks.push(String(chunk));
+		return true;
+	};
+	process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => keep(chunk) && originals.out.call(process.stdout, chunk as string, ...(rest as []))) as typeof process.stdout.write;
+	process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => keep(chunk) && originals.err.call(process.stderr, chunk as string, ...(rest as []))) as typeof process.stderr.write;
+	methods.forEach((m, i) => {
+		console[m] = (...args: unknown[]) => {
+			chunks.push(args.map(String).join(' '));
+			(consoleOriginals[i] as (...a: unknown[]) => void)(...args);
+		};
+	});
+	return {
+		text: () => chunks.join(''),
+		restore() {
+			process.stdout.write = originals.out;
+			process.stderr.write = originals.err;
+			methods.forEach((m, i) => (console[m] = consoleOriginals[i]));
+		},
+	};
 }
 
 /**

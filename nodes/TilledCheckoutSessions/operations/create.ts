@@ -470,6 +470,7 @@ export const create: TilledOperation<PreparedCreate> = {
 			// before sending again, so there is exactly one session.
 			recover: async () =>
 				await findByMetadata.call(this, settings, { [CREATE_MARKER_FIELD]: marker }, itemIndex),
+			ambiguityNote: `Tilled never confirmed the session and none was found; if one shows up later, it has metadata ${CREATE_MARKER_FIELD}=${marker}`,
 			itemIndex,
 		});
 		return [prepared.idempotencyKey ? { ...session, alreadyExisted: false } : session];

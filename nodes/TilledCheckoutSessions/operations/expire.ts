@@ -1,6 +1,6 @@
 import { NodeApiError, type IDataObject, type JsonObject, type IExecuteFunctions } from 'n8n-workflow';
 import { checkoutSessionLocator } from '../shared/descriptions';
-import { tilledApiRequest, tilledError, type TransportSettings } from '../shared/transport';
+import { errorFacts, tilledApiRequest, tilledError, type TransportSettings } from '../shared/transport';
 import { readSessionId } from './get';
 import { showFor, type TilledOperation } from './types';
 
@@ -41,9 +41,8 @@ export const expire: TilledOperation<string> = {
 				throw new NodeApiError(this.getNode(), error as JsonObject);
 			}
 			throw tilledError(this.getNode(), request, {
+				...errorFacts(error),
 				message: `checkout session ${id} is ${String(session.status)}, and only open sessions can be expired`,
-				status: 400,
-				requestId: (error.errorResponse as IDataObject | undefined)?.requestId as string | undefined,
 			});
 		}
 	},

@@ -30,6 +30,8 @@ export interface TilledRequest {
 	safety: 'idempotent' | 'unsafe';
 	/** After an ambiguous failure: finds out whether the request took effect, and its result if so. */
 	recover?: () => Promise<IDataObject | undefined>;
+	/** Added to the error when the request may have taken effect unseen (how to find it). */
+	ambiguityNote?: string;
 	itemIndex?: number;
 }
 
@@ -87,16 +89,17 @@ const AMBIGUOUS_CODES = new Set([
 	'UND_ERR_SOCKET',
 ]);
 const RETRIED_STATUSES = new Set([502, 503, 504]);
+const SYSTEM_CODE = /\b(E[A-Z0-9_]{3,}|GETADDRINFO|getaddrinfo)\b/g;
 
 export async function tilledApiRequest(
 	this: TilledContext,
 	settings: TransportSettings,
 	request: TilledRequest,
 ): Promise<IDataObject> {
-	let ambiguousBefore = false;
+	let lastAmbiguous: NodeApiError | undefined;
 	for (let attempt = 0; ; attempt++) {
-		if (ambiguousBefore && request.recover) {
-			const result = await request.recover();
+		if (lastAmbiguous && request.recover) {
+			const result = await recoverAfter.call(this, request, lastAmbiguous);
 			if (result !== undefined) return result;
 		}
 		await waitForGate(settings);
@@ -108,9 +111,13 @@ export async function tilledApiRequest(
 			outcome.kind === 'refused' || request.safety === 'idempotent' || request.recover !== undefined;
 		if (!mayRetry) throw outcome.error;
 		if (attempt >= settings.maxRetries) {
-			throw retriesExhausted(this.getNode(), outcome.error, attempt + 1, request);
+			if (outcome.kind === 'ambiguous' && request.recover) {
+				const result = await recoverAfter.call(this, request, outcome.error);
+				if (result !== undefined) return result;
+			}
+			throw retriesExhausted(this.getNode(), outcome.error, attempt + 1, request, outcome.kind === 'ambiguous');
 		}
-		if (outcome.kind === 'ambiguous') ambiguousBefore = true;
+		if (outcome.kind === 'ambiguous') lastAmbiguous = outcome.error;
 
 		const retryAfter = outcome.kind === 'refused' ? outcome.waitMs : undefined;
 		if (retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_MS) throw outcome.error;
@@ -122,6 +129,21 @@ export async function tilledApiRequest(
 			await sleep(delay);
 		}
 	}
+}
+
+/** Asks `recover`; if even that fails, says both what happened and how to find the result. */
+async function recoverAfter(this: TilledContext, request: TilledRequest, failure: NodeApiError) {
+	const outcome = await request.recover!().then(
+		(result) => ({ result }),
+		(error: Error) => ({ error }),
+	);
+	if ('result' in outcome) return outcome.result;
+	const first = failure.message.replace(/^Tilled could not [^:]+: /, '').replace(/ \[[^\]]*\]$/, '');
+	const check = outcome.error.message.replace(/^Tilled could not /, '');
+	throw tilledError(this.getNode(), request, {
+		...errorFacts(failure),
+		message: `${first}, and checking whether it took effect failed too (could not ${check})${request.ambiguityNote ? `. ${request.ambiguityNote}` : ''}`,
+	});
 }
 
 async function waitForGate(settings: TransportSettings) {
@@ -302,15 +324,19 @@ export function tilledError(
 	// The CLI and the editor show the message first: everything a user needs (Tilled's words,
 	// status and request id for Tilled support) goes into it, never headers or the request.
 	const facts = [
-		details.status !== undefined ? `HTTP ${details.status}` : details.code,
+		details.status !== undefined ? `HTTP ${details.status}` : undefined,
 		details.requestId ? `request-id ${details.requestId}` : undefined,
 	].filter(Boolean);
-	const message = `Tilled could not ${requestName(request)}: ${details.message}${facts.length ? ` [${facts.join(', ')}]` : ''}`;
+	// System error codes (ECONNRESET…) stay out of the message: NodeApiError would replace a
+	// message containing one with its generic text, losing Tilled's words and our advice.
+	const text = details.message.replace(SYSTEM_CODE, '').replace(/\s{2,}/g, ' ').trim();
+	const message = `Tilled could not ${requestName(request)}: ${text}${facts.length ? ` [${facts.join(', ')}]` : ''}`;
 	const errorResponse: JsonObject = {
 		message: details.message,
 		...(details.status !== undefined ? { statusCode: details.status } : {}),
 		...(details.requestId ? { requestId: details.requestId } : {}),
-		...(details.code ? { code: details.code } : {}),
+		// Not under "code" or "errorCode": NodeApiError would take it for the HTTP status.
+		...(details.code ? { systemError: details.code } : {}),
 		...(details.tilledBody && typeof details.tilledBody === 'object'
 			? { tilled: details.tilledBody as JsonObject }
 			: {}),
@@ -325,14 +351,26 @@ export function tilledError(
 	});
 }
 
-function retriesExhausted(node: INode, last: NodeApiError, attempts: number, request: TilledRequest) {
-	const base = last.message.replace(/^Tilled could not [^:]+: /, '');
-	return tilledError(node, request, {
-		message: `${base} (gave up after ${attempts} attempts)`,
-		status: last.httpCode ? Number(last.httpCode) : undefined,
-		requestId: (last.errorResponse as JsonObject | undefined)?.requestId as string | undefined,
-		code: (last.errorResponse as JsonObject | undefined)?.code as string | undefined,
-	});
+function retriesExhausted(
+	node: INode,
+	last: NodeApiError,
+	attempts: number,
+	request: TilledRequest,
+	ambiguous: boolean,
+) {
+	const base = last.message.replace(/^Tilled could not [^:]+: /, '').replace(/ \[[^\]]*\]$/, '');
+	const note = ambiguous && request.ambiguityNote ? `. ${request.ambiguityNote}` : '';
+	return tilledError(node, request, { ...errorFacts(last), message: `${base} (gave up after ${attempts} attempts)${note}` });
+}
+
+/** Status, request id and system error code that tilledError put on an error. */
+export function errorFacts(error: NodeApiError): { status?: number; requestId?: string; code?: string } {
+	const response = (error.errorResponse ?? {}) as JsonObject;
+	return {
+		status: typeof response.statusCode === 'number' ? response.statusCode : undefined,
+		requestId: typeof response.requestId === 'string' ? response.requestId : undefined,
+		code: typeof response.systemError === 'string' ? response.systemError : undefined,
+	};
 }
 
 /** Query for list: Tilled takes metadata filters as metadata[key]=value. */

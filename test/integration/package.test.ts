@@ -1,0 +1,86 @@
+// The published package: what `npm pack` ships, what package.json promises n8n, and the
+// lint that n8n's community-package scanner runs on the tarball.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ESLint } from 'eslint';
+
+const root = path.resolve(__dirname, '../..');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+let unpacked: string;
+let packFolder: string;
+
+beforeAll(() => {
+	execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
+	// Unpacked inside the project so the built files resolve n8n-workflow from node_modules.
+	fs.mkdirSync(path.join(root, '.test-tmp'), { recursive: true });
+	const out = (packFolder = fs.mkdtempSync(path.join(root, '.test-tmp', 'pack-')));
+	const [info] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', out], { cwd: root, encoding: 'utf8' }));
+	execFileSync('tar', ['xzf', path.join(out, info.filename), '-C', out]);
+	unpacked = path.join(out, 'package');
+}, 120_000);
+afterAll(() => fs.rmSync(packFolder, { recursive: true, force: true }));
+
+function filesIn(dir: string, base = dir): string[] {
+	return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+		entry.isDirectory() ? filesIn(path.join(dir, entry.name), base) : [path.relative(base, path.join(dir, entry.name))],
+	);
+}
+
+test('package.json follows n8n community rules', () => {
+	expect(pkg.name).toMatch(/^n8n-nodes-/);
+	expect(pkg.keywords).toContain('n8n-community-node-package');
+	expect(pkg.dependencies).toBeUndefined();
+	expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+	expect(pkg.overrides).toBeUndefined();
+	for (const script of ['prepare', 'preinstall', 'install', 'postinstall']) expect(pkg.scripts[script]).toBeUndefined();
+	expect(pkg.files).toEqual(['dist']);
+	// The dev pin of n8n-workflow must be the one n8n-core uses, or instanceof checks break.
+	const corePkg = JSON.parse(fs.readFileSync(path.join(root, 'node_modules/n8n-core/package.json'), 'utf8'));
+	expect(pkg.devDependencies['n8n-workflow']).toBe(corePkg.dependencies['n8n-workflow']);
+});
+
+test('the tarball holds dist/ only: node, credential, codex, icons; no tests or sources', () => {
+	const files = filesIn(unpacked).sort();
+	const outsideDist = files.filter((f) => !f.startsWith('dist/'));
+	expect(outsideDist.sort()).toEqual(['LICENSE', 'README.md', 'package.json']);
+	for (const entry of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) expect(files).toContain(entry);
+	expect(files).toContain('dist/nodes/TilledCheckoutSessions/TilledCheckoutSessions.node.json');
+	expect(files).toContain('dist/nodes/TilledCheckoutSessions/tilled.svg');
+	expect(files).toContain('dist/nodes/TilledCheckoutSessions/tilled.dark.svg');
+	expect(files).toContain('dist/credentials/tilled.svg');
+	expect(files.filter((f) => /test|\.ts$|fake|\.map$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
+});
+
+test('the built node and credential load, and the codex names the node', () => {
+	const { TilledCheckoutSessions } = require(path.join(unpacked, pkg.n8n.nodes[0]));
+	const { TilledApi } = require(path.join(unpacked, pkg.n8n.credentials[0]));
+	const node = new TilledCheckoutSessions();
+	expect(node.description.usableAsTool).toBe(true);
+	expect(new TilledApi().name).toBe('tilledApi');
+	const codex = JSON.parse(fs.readFileSync(path.join(unpacked, 'dist/nodes/TilledCheckoutSessions/TilledCheckoutSessions.node.json'), 'utf8'));
+	expect(codex.node).toBe(`n8n-nodes-tilled.${node.description.name}`);
+	expect(codex.categories).toEqual(['Finance & Accounting', 'Sales']);
+});
+
+test('the compiled code imports nothing but n8n-workflow and its own files', () => {
+	const jsFiles = filesIn(unpacked).filter((f) => f.endsWith('.js'));
+	for (const file of jsFiles) {
+		const source = fs.readFileSync(path.join(unpacked, file), 'utf8');
+		const requires = [...source.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+		for (const spec of requires) expect([file, spec]).toEqual([file, spec.startsWith('.') ? spec : 'n8n-workflow']);
+		expect([file, /\bprocess\.|setTimeout|setInterval|child_process|require\("fs"\)|axios/.test(source)]).toEqual([file, false]);
+	}
+});
+
+test("the scanner's tarball lint (community-nodes recommended, no-console) passes on the packed files", () => {
+	let output: string;
+	try {
+		output = execFileSync('node', [path.join(root, 'scripts/lint-tarball.mjs'), unpacked], { cwd: root, encoding: 'utf8' });
+	} catch (error) {
+		output = (error as { stdout: string }).stdout;
+	}
+	const report = JSON.parse(output);
+	expect(report.files).toBeGreaterThan(10);
+	expect(report.problems).toEqual([]);
+});
