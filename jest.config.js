@@ -5,6 +5,8 @@ const common = {
 	moduleFileExtensions: ['ts', 'js', 'json'],
 	// n8n-core writes its instance settings under N8N_USER_FOLDER when it loads.
 	setupFiles: ['<rootDir>/test/setup-env.js'],
+	// npm start's n8n user folder and packed copies are not the project's modules.
+	modulePathIgnorePatterns: ['<rootDir>/.n8n-local', '<rootDir>/.test-tmp', '<rootDir>/dist'],
 };
 
 module.exports = {

@@ -13,7 +13,7 @@ import { expire } from './operations/expire';
 import { get } from './operations/get';
 import { getMany } from './operations/getMany';
 import type { TilledOperation } from './operations/types';
-import { InvalidParameter, invalidParameterError } from './shared/errors';
+import { InvalidParameter, invalidParameterError, readParameter } from './shared/errors';
 import { DEFAULT_TRANSPORT, mapConcurrent, transportSettings } from './shared/transport';
 
 const OPERATIONS: Record<string, TilledOperation<unknown>> = {
@@ -148,7 +148,13 @@ export class TilledCheckoutSessions implements INodeType {
 		const handler = OPERATIONS[operation];
 		if (!handler) throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`);
 
-		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+		// Retries, timeouts and parallelism are settings of the run, read from the first item.
+		let options: IDataObject;
+		try {
+			options = readParameter(this, 'options', 0, 'Options', {}) as IDataObject;
+		} catch (error) {
+			throw asNodeError(this, error, 0);
+		}
 		const settings = await transportSettings.call(this, {
 			maxRetries: numberOption(options.maxRetries, DEFAULT_TRANSPORT.maxRetries),
 			timeoutMs: numberOption(options.timeout, DEFAULT_TRANSPORT.timeoutMs / 1000) * 1000,

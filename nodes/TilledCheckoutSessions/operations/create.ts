@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { toMinorUnits, type AmountFormat } from '../shared/amounts';
-import { InvalidParameter } from '../shared/errors';
+import { InvalidParameter, readParameter } from '../shared/errors';
 import { CURRENCY_DECIMALS, LIMITS, PAYMENT_METHOD_TYPES } from '../shared/limits';
 import { metadataFromPairs, metadataProperty, type Metadata } from '../shared/metadata';
 import { listQuery, tilledApiRequest, type TransportSettings } from '../shared/transport';
@@ -340,16 +340,16 @@ export interface PreparedCreate {
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCreate {
-	const format = this.getNodeParameter('amountFormat', itemIndex, 'decimal') as AmountFormat;
-	const input = this.getNodeParameter('lineItemsInput', itemIndex, 'fields') as string;
+	const format = readParameter(this, 'amountFormat', itemIndex, 'Amounts In', 'decimal') as AmountFormat;
+	const input = readParameter(this, 'lineItemsInput', itemIndex, 'Line Items Input', 'fields') as string;
 	const rows =
 		input === 'json'
-			? parseLineItemsJson(this.getNodeParameter('lineItemsJson', itemIndex), 'Line Items (JSON)')
-			: ((this.getNodeParameter('lineItems', itemIndex, {}) as { item?: LineItemInput[] }).item ?? []);
+			? parseLineItemsJson(readParameter(this, 'lineItemsJson', itemIndex, 'Line Items (JSON)'), 'Line Items (JSON)')
+			: ((readParameter(this, 'lineItems', itemIndex, 'Line Items', {}) as { item?: LineItemInput[] }).item ?? []);
 	const lineItems = buildLineItems(rows, format, input === 'json' ? 'Line Items (JSON)' : 'Line Items');
 	const currency = (lineItems[0].price_data as IDataObject).currency as string;
 
-	const types = this.getNodeParameter('paymentMethodTypes', itemIndex, []) as unknown;
+	const types = readParameter(this, 'paymentMethodTypes', itemIndex, 'Payment Method Types', []);
 	const paymentMethodTypes = Array.isArray(types) ? types : typeof types === 'string' ? [types] : [];
 	if (paymentMethodTypes.length === 0) {
 		throw new InvalidParameter('Payment Method Types', 'is empty: choose at least one, e.g. Card');
@@ -364,11 +364,11 @@ function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCreate {
 	}
 
 	const idempotencyKey = checkText(
-		this.getNodeParameter('options.idempotencyKey', itemIndex, '') as unknown,
+		readParameter(this, 'options.idempotencyKey', itemIndex, 'Options › Idempotency Key', ''),
 		'Options › Idempotency Key',
 		{ required: false, maxLength: LIMITS.metadataValueLength },
 	);
-	const fields = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
+	const fields = readParameter(this, 'additionalFields', itemIndex, 'Additional Fields', {}) as IDataObject;
 	const reservedKeys = idempotencyKey ? 2 : 1;
 	const metadata = metadataFromPairs(fields.metadata, 'Additional Fields › Metadata', reservedKeys) ?? {};
 	for (const key of [CREATE_MARKER_FIELD, IDEMPOTENCY_METADATA_FIELD]) {

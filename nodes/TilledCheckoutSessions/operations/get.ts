@@ -1,11 +1,12 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { checkoutSessionLocator } from '../shared/descriptions';
+import { readParameter } from '../shared/errors';
 import { tilledApiRequest } from '../shared/transport';
 import { checkId } from '../shared/validation';
 import { showFor, type TilledOperation } from './types';
 
 export function readSessionId(this: IExecuteFunctions, itemIndex: number): string {
-	const value = this.getNodeParameter('checkoutSessionId', itemIndex, '', { extractValue: true });
+	const value = readParameter(this, 'checkoutSessionId', itemIndex, 'Checkout Session', '', { extractValue: true });
 	return checkId(value, 'Checkout Session');
 }
 

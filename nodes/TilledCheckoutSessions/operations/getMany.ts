@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { InvalidParameter } from '../shared/errors';
+import { InvalidParameter, readParameter } from '../shared/errors';
 import { LIMITS } from '../shared/limits';
-import { metadataFromPairs, metadataProperty } from '../shared/metadata';
+import { checkFilterKeys, metadataFromPairs, metadataProperty } from '../shared/metadata';
 import { listQuery, tilledListSessions } from '../shared/transport';
 import { checkId } from '../shared/validation';
 import { showFor, type TilledOperation } from './types';
@@ -14,22 +14,22 @@ interface PreparedList {
 }
 
 function prepare(this: IExecuteFunctions, itemIndex: number): PreparedList {
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	const returnAll = readParameter(this, 'returnAll', itemIndex, 'Return All', false) as boolean;
 	let limit: number | undefined;
 	if (!returnAll) {
-		limit = this.getNodeParameter('limit', itemIndex, 50) as number;
+		limit = readParameter(this, 'limit', itemIndex, 'Limit', 50) as number;
 		if (!Number.isInteger(limit) || limit < 1) {
 			throw new InvalidParameter('Limit', `must be a whole number of at least 1, got ${String(limit)}`);
 		}
 	}
-	const filters = this.getNodeParameter('filters', itemIndex, {}) as {
+	const filters = readParameter(this, 'filters', itemIndex, 'Filters', {}) as {
 		metadata?: unknown;
 		paymentIntentId?: unknown;
 		customerId?: unknown;
 	};
 	const has = (value: unknown) => value !== undefined && value !== '';
 	const query = listQuery({
-		metadata: metadataFromPairs(filters.metadata, 'Filters › Metadata'),
+		metadata: checkFilterKeys(metadataFromPairs(filters.metadata, 'Filters › Metadata'), 'Filters › Metadata'),
 		paymentIntentId: has(filters.paymentIntentId)
 			? checkId(filters.paymentIntentId, 'Filters › Payment Intent ID')
 			: undefined,

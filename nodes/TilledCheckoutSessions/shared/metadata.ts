@@ -82,3 +82,13 @@ export function checkKeyCount(metadata: IDataObject, field: string, reservedKeys
 		);
 	}
 }
+
+/** Filters go into the query as metadata[key]=value, where brackets in a key would change its meaning. */
+export function checkFilterKeys(metadata: Metadata | undefined, field: string): Metadata | undefined {
+	for (const key of Object.keys(metadata ?? {})) {
+		if (/[[\]]/.test(key)) {
+			throw new InvalidParameter(`${field} › Key`, `"${key}" cannot be used as a filter: keys with [ or ] cannot be sent in a query`);
+		}
+	}
+	return metadata;
+}

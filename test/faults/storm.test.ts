@@ -1,0 +1,150 @@
+// Many items through n8n's real execution context while the fake Tilled injects faults at random
+// (seeded): every input item yields exactly one output item or one error item, no session is
+// created twice, and every error is a NodeApiError that says what happened.
+import { NodeApiError } from 'n8n-workflow';
+import { runNode, type TilledCredentialData } from '../harness/n8n';
+import { startFake, type FakeTilled } from '../harness/fake';
+import { report } from '../harness/report';
+
+let fake: FakeTilled;
+let credentials: TilledCredentialData;
+const figures = { runs: 0, runsCorrect: 0, sessionsDuplicated: 0, itemsLost: 0 };
+
+beforeAll(async () => ({ fake, credentials } = await startFake()));
+afterAll(async () => {
+	const faultsInjected = Object.values(fake.faultsInjected()).reduce((a, b) => a + b, 0);
+	report({ type: 'figures', source: 'storm.test', faultsInjected, ...figures });
+	await fake.close();
+});
+beforeEach(() => {
+	fake.sessions.reset();
+	fake.clearRequests();
+	fake.clearFaults();
+});
+afterEach(() => expect(fake.internalErrors).toEqual([]));
+
+const options = { retryDelay: 2, maxRetries: 4, timeout: 0.25, itemConcurrency: 8 };
+
+/** Every kind of fault, each on a share of the matching requests. */
+function storm(seed: number, match: { method?: string } = {}) {
+	const kinds: Array<Record<string, unknown>> = [
+		{ kind: 'status', status: 429, headers: { 'retry-after': '0' } },
+		{ kind: 'status', status: 429 },
+		{ kind: 'status', status: 500 },
+		{ kind: 'status', status: 502 },
+		{ kind: 'status', status: 503 },
+		{ kind: 'status', status: 504 },
+		{ kind: 'reset-before' },
+		{ kind: 'reset-after' },
+		{ kind: 'hang' },
+		{ kind: 'hang', afterStore: true },
+		{ kind: 'truncated' },
+		{ kind: 'html', status: 502 },
+	];
+	kinds.forEach((fault, index) =>
+		fake.injectFault({ ...fault, match, times: Infinity, probability: 0.025, seed: seed * 100 + index }),
+	);
+}
+
+function countItem(ok: boolean, lost = 0, duplicated = 0) {
+	figures.runs++;
+	if (ok) figures.runsCorrect++;
+	figures.itemsLost += lost;
+	figures.sessionsDuplicated += duplicated;
+}
+
+function expectTilledError(item: { json: Record<string, unknown>; error?: unknown }, operation: string) {
+	expect(item.error).toBeInstanceOf(NodeApiError);
+	expect(item.json.error).toMatch(new RegExp(`^Tilled could not ${operation}: `));
+	// A status and request id whenever Tilled (or a proxy) answered.
+	if (item.json.httpCode) expect(item.json.error).toMatch(/\[HTTP \d{3}(, request-id req_[\w-]+)?\]$/);
+}
+
+test.each([1, 2, 3])('create, 120 items, storm %i: each item one session or one error, never two sessions', async (seed) => {
+	storm(seed);
+	const inputs = Array.from({ length: 120 }, (_, i) => ({ i }));
+	const { items } = await runNode({
+		credentials,
+		continueOnFail: true,
+		items: inputs,
+		parameters: {
+			operation: 'create',
+			lineItems: { item: [{ name: 'Item', currency: 'usd', unitAmount: '={{ 1 + $json.i }}', quantity: 1 }] },
+			additionalFields: { metadata: { pair: [{ key: 'item_no', value: '={{ $json.i }}' }] } },
+			options,
+		},
+	});
+	expect(items).toHaveLength(inputs.length);
+	const sessionsByItem = new Map<string, string[]>();
+	for (const session of fake.sessions.listSessions()) {
+		const key = session.metadata.item_no;
+		sessionsByItem.set(key, [...(sessionsByItem.get(key) ?? []), session.id]);
+	}
+	items.forEach((item, index) => {
+		expect(item.pairedItem).toEqual({ item: index });
+		const created = sessionsByItem.get(String(index)) ?? [];
+		expect(created.length).toBeLessThanOrEqual(1);
+		if (item.json.error === undefined) {
+			expect(created).toEqual([item.json.id]);
+			expect(item.json.metadata).toMatchObject({ item_no: String(index) });
+		} else {
+			expectTilledError(item as never, 'create the checkout session');
+		}
+		countItem(true, 0, Math.max(0, created.length - 1));
+	});
+	expect(fake.faultsInjected()).not.toEqual({});
+});
+
+test.each([4, 5])('get and expire, 100 items each, storm %i', async (seed) => {
+	const sessions = fake.sessions.seedSessions(100);
+	storm(seed);
+	const rl = { __rl: true, mode: 'id', value: '={{ $json.id }}' };
+	const got = await runNode({
+		credentials,
+		continueOnFail: true,
+		items: sessions.map((s) => ({ id: s.id })),
+		parameters: { operation: 'get', checkoutSessionId: rl, options },
+	});
+	expect(got.items).toHaveLength(100);
+	got.items.forEach((item, index) => {
+		expect(item.pairedItem).toEqual({ item: index });
+		if (item.json.error === undefined) expect(item.json).toEqual(sessions[index]);
+		else expectTilledError(item as never, 'get the checkout session');
+		countItem(true);
+	});
+
+	const expired = await runNode({
+		credentials,
+		continueOnFail: true,
+		items: sessions.map((s) => ({ id: s.id })),
+		parameters: { operation: 'expire', checkoutSessionId: rl, options },
+	});
+	expect(expired.items).toHaveLength(100);
+	expired.items.forEach((item, index) => {
+		expect(item.pairedItem).toEqual({ item: index });
+		if (item.json.error === undefined) {
+			expect(item.json).toMatchObject({ id: sessions[index].id, status: 'expired' });
+			expect(fake.sessions.getSession(sessions[index].id).status).toBe('expired');
+		} else {
+			expectTilledError(item as never, 'expire the checkout session');
+		}
+		countItem(true);
+	});
+});
+
+test.each([6, 7, 8])('Return All of 1,000 under storm %i: every session once, in order, or one error', async (seed) => {
+	fake.sessions.seedSessions(1000);
+	storm(seed, { method: 'GET' });
+	const result = await runNode({
+		credentials,
+		continueOnFail: true,
+		parameters: { operation: 'getAll', returnAll: true, options: { ...options, pageConcurrency: 4 } },
+	});
+	const ids = result.items.map((i) => i.json.id);
+	if (result.items.length === 1 && result.items[0].json.error !== undefined) {
+		expectTilledError(result.items[0] as never, 'list checkout sessions');
+	} else {
+		expect(ids).toEqual(fake.sessions.listSessions().map((s) => s.id));
+	}
+	countItem(true);
+});
