@@ -294,3 +294,16 @@ describe('Idempotency Key', () => {
 		expect(fake.requests).toHaveLength(0);
 	});
 });
+
+describe('secrets', () => {
+	test('a wrong key fails with Tilled 401, and the key is not in the error', async () => {
+		const wrongKey = 'sk_test_Wr0ngKeyZ7q1x9Pp';
+		const error = await runNode({ credentials: { ...credentials, apiKey: wrongKey }, parameters: byId('get', 'cs_1') }).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.httpCode).toBe('401');
+		expect(error.message).toMatch(/^Tilled could not get the checkout session: Unauthorized \[HTTP 401, request-id req_/);
+		expect(fake.requests[0].headers['tilled-api-key']).toBe(wrongKey);
+		expect(JSON.stringify(error)).not.toContain(wrongKey);
+		expect(String(error.stack)).not.toContain(wrongKey);
+	});
+});

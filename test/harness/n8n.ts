@@ -284,6 +284,16 @@ export async function testCredential(credentials: TilledCredentialData): Promise
 		type: 'tilledApi',
 		data: credentials,
 	});
+	if (reporting()) report({ type: 'secret', value: credentials.apiKey });
+	const verdict = await credentialVerdict(routingNode, test);
+	if (reporting()) report({ type: 'exposure', source: 'credential test', text: JSON.stringify(verdict) });
+	return verdict;
+}
+
+async function credentialVerdict(
+	routingNode: RoutingNode,
+	test: NonNullable<TilledApi['test']>,
+): Promise<{ status: 'OK' | 'Error'; message: string }> {
 	try {
 		await routingNode.runNode();
 	} catch (error) {

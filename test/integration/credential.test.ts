@@ -26,7 +26,7 @@ describe('credential test (GET /v1/checkout-sessions?limit=1 through n8n-core Ro
 	});
 
 	test('a wrong key (or a key of the other environment) says so', async () => {
-		const result = await testCredential({ ...credentials, apiKey: 'sk_wrong' });
+		const result = await testCredential({ ...credentials, apiKey: 'sk_live_wrongKey8842aa' });
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(/rejected the API key \(401\).*Environment matches it/);
 	});
