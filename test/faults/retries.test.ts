@@ -85,6 +85,13 @@ describe('get, list and expire retry transient failures', () => {
 		expect(fake.requests).toHaveLength(3);
 	});
 
+	test('a Retry-After longer than 2 minutes is not waited for: the error says so', async () => {
+		fake.injectFault({ match: { method: 'GET' }, kind: 'status', status: 429, headers: { 'retry-after': '3600' } });
+		const error = await runNode({ credentials, parameters: byId('get', 'cs_1') }).catch((e) => e);
+		expect(error.message).toMatch(/^Tilled could not get the checkout session: Too Many Requests \(Tilled asks to wait 3600 s, longer than the node waits\) \[HTTP 429, request-id req_/);
+		expect(fake.requests).toHaveLength(1);
+	});
+
 	test('Max Retries 0 sends once', async () => {
 		fake.injectFault({ match: { method: 'GET' }, kind: 'status', status: 503 });
 		await expect(runNode({ credentials, parameters: byId('get', 'cs_1', { maxRetries: 0 }) })).rejects.toThrow(/HTTP 503/);

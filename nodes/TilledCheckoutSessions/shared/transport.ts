@@ -120,7 +120,13 @@ export async function tilledApiRequest(
 		if (outcome.kind === 'ambiguous') lastAmbiguous = outcome.error;
 
 		const retryAfter = outcome.kind === 'refused' ? outcome.waitMs : undefined;
-		if (retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_MS) throw outcome.error;
+		if (retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_MS) {
+			const facts = errorFacts(outcome.error);
+			throw tilledError(this.getNode(), request, {
+				...facts,
+				message: `${facts.detail} (Tilled asks to wait ${Math.ceil(retryAfter / 1000)} s, longer than the node waits)`,
+			});
+		}
 		const delay = retryAfter ?? backoffMs(settings.retryDelayMs, attempt);
 		if (outcome.kind === 'refused' && outcome.rateLimited) {
 			// Every request of this execution waits, so a burst of parallel items slows down together.
@@ -138,11 +144,11 @@ async function recoverAfter(this: TilledContext, request: TilledRequest, failure
 		(error: Error) => ({ error }),
 	);
 	if ('result' in outcome) return outcome.result;
-	const first = failure.message.replace(/^Tilled could not [^:]+: /, '').replace(/ \[[^\]]*\]$/, '');
+	const facts = errorFacts(failure);
 	const check = outcome.error.message.replace(/^Tilled could not /, '');
 	throw tilledError(this.getNode(), request, {
-		...errorFacts(failure),
-		message: `${first}, and checking whether it took effect failed too (could not ${check})${request.ambiguityNote ? `. ${request.ambiguityNote}` : ''}`,
+		...facts,
+		message: `${facts.detail}, and checking whether it took effect failed too (could not ${check})${request.ambiguityNote ? `. ${request.ambiguityNote}` : ''}`,
 	});
 }
 
@@ -358,15 +364,21 @@ function retriesExhausted(
 	request: TilledRequest,
 	ambiguous: boolean,
 ) {
-	const base = last.message.replace(/^Tilled could not [^:]+: /, '').replace(/ \[[^\]]*\]$/, '');
+	const facts = errorFacts(last);
 	const note = ambiguous && request.ambiguityNote ? `. ${request.ambiguityNote}` : '';
-	return tilledError(node, request, { ...errorFacts(last), message: `${base} (gave up after ${attempts} attempts)${note}` });
+	return tilledError(node, request, { ...facts, message: `${facts.detail} (gave up after ${attempts} attempts)${note}` });
 }
 
-/** Status, request id and system error code that tilledError put on an error. */
-export function errorFacts(error: NodeApiError): { status?: number; requestId?: string; code?: string } {
+/** What tilledError put on an error: the bare message, status, request id, system error code. */
+export function errorFacts(error: NodeApiError): {
+	detail: string;
+	status?: number;
+	requestId?: string;
+	code?: string;
+} {
 	const response = (error.errorResponse ?? {}) as JsonObject;
 	return {
+		detail: typeof response.message === 'string' ? response.message : error.message,
 		status: typeof response.statusCode === 'number' ? response.statusCode : undefined,
 		requestId: typeof response.requestId === 'string' ? response.requestId : undefined,
 		code: typeof response.systemError === 'string' ? response.systemError : undefined,
