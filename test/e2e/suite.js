@@ -20,6 +20,7 @@ const SESSIONS = '/v1/checkout-sessions';
 
 const GOOD = { id: 'TilledSandboxLoc', name: 'Tilled sandbox (local)' };
 const WRONG_KEY = { id: 'TilledWrongKey01', name: 'Tilled wrong key' };
+const UNREACHABLE = { id: 'TilledNoServer01', name: 'Tilled unreachable' };
 
 // The examples and what the tests know about them.
 const EXAMPLE = {
@@ -140,6 +141,13 @@ const TEST_WORKFLOWS = [
 	chain('e2eWrongKey', [
 		{ name: 'List', credential: WRONG_KEY, parameters: { operation: 'getAll', returnAll: false, limit: 5, options: {} } },
 	]),
+	chain('e2eRefused', [
+		{
+			name: 'List',
+			credential: UNREACHABLE,
+			parameters: { operation: 'getAll', returnAll: false, limit: 5, options: { maxRetries: 2, retryDelay: 10 } },
+		},
+	]),
 ];
 
 const hoursAgo = (hours) => new Date(Date.now() - hours * 3600_000).toISOString();
@@ -185,13 +193,19 @@ function defineSuite(label) {
 		userFolder = n8n.createUserFolder(`n8n-tilled-e2e-${label}-`);
 		await n8n.installPackage(userFolder, tarball);
 		fake = await startFakeTilled({ apiKey, accountId });
+		const closedPort = await n8n.freePort(); // nothing listens there
 
 		const credentials = [
 			{ ...GOOD, type: 'tilledApi', data: { accountId, apiKey, environment: 'custom', baseUrl: fake.url } },
 			{ ...WRONG_KEY, type: 'tilledApi', data: { accountId, apiKey: wrongKey, environment: 'custom', baseUrl: fake.url } },
+			{
+				...UNREACHABLE,
+				type: 'tilledApi',
+				data: { accountId, apiKey, environment: 'custom', baseUrl: `http://127.0.0.1:${closedPort}` },
+			},
 		];
 		const importedCredentials = await n8n.importCredentials(installation, userFolder, credentials);
-		expect(importedCredentials.stdout).toContain('Successfully imported 2 credentials');
+		expect(importedCredentials.stdout).toContain(`Successfully imported ${credentials.length} credentials`);
 
 		examples = readExamples();
 		const importedWorkflows = await n8n.importWorkflows(installation, userFolder, [...examples, ...TEST_WORKFLOWS]);
@@ -432,6 +446,14 @@ function defineSuite(label) {
 		expect(run.error).toBe(`Tilled could not list checkout sessions: Unauthorized [HTTP 401, request-id ${request.requestId}]`);
 		expect(run.stdout).toContain(run.error);
 		expect(run.stdout + run.stderr).not.toContain(wrongKey);
+	});
+
+	test('a Tilled that refuses connections: retried, then a clear message', async () => {
+		const run = await execute('e2eRefused');
+		expect(run.code).toBe(1);
+		expect(run.error).toBe(
+			'Tilled could not list checkout sessions: Could not connect to Tilled: the connection was refused (gave up after 3 attempts)',
+		);
 	});
 
 	test('the credential test, as the editor calls it through n8n\'s REST API', async () => {

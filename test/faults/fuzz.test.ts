@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { runNode, type TilledCredentialData } from '../harness/n8n';
-import { startFake, type FakeTilled } from '../harness/fake';
+import { useFakeTilled, type FakeTilled } from '../harness/fake';
 import { report } from '../harness/report';
 
 // The fake's own validator for Tilled's create body, to check bodies a second way.
@@ -14,10 +14,8 @@ const { getValidator, DEFS } = require('../fake-tilled/schema');
 let fake: FakeTilled;
 let credentials: TilledCredentialData;
 const figures = { fuzzCases: 0, invalidRequests: 0 };
-beforeAll(async () => ({ fake, credentials } = await startFake({ recordRequests: true })));
-afterAll(async () => {
-	report({ type: 'figures', source: 'fuzz.test', ...figures });
-	await fake.close();
+useFakeTilled((started) => ({ fake, credentials } = started), {
+	beforeClose: () => report({ type: 'figures', source: 'fuzz.test', ...figures }),
 });
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124);

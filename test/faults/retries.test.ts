@@ -2,23 +2,14 @@
 import http from 'node:http';
 import { NodeApiError } from 'n8n-workflow';
 import { runNode, type TilledCredentialData } from '../harness/n8n';
-import { startFake, type FakeTilled } from '../harness/fake';
+import { faultCount, startFake, useFakeTilled, type FakeTilled } from '../harness/fake';
 import { report } from '../harness/report';
 
 let fake: FakeTilled;
 let credentials: TilledCredentialData;
-beforeAll(async () => ({ fake, credentials } = await startFake()));
-afterAll(async () => {
-	const injected = Object.values(fake.faultsInjected()).reduce((a, b) => a + b, 0);
-	report({ type: 'figures', source: 'retries.test', faultsInjected: injected });
-	await fake.close();
+useFakeTilled((started) => ({ fake, credentials } = started), {
+	beforeClose: (closing) => report({ type: 'figures', source: 'retries.test', faultsInjected: faultCount(closing) }),
 });
-beforeEach(() => {
-	fake.sessions.reset();
-	fake.clearRequests();
-	fake.clearFaults();
-});
-afterEach(() => expect(fake.internalErrors).toEqual([]));
 
 // Short waits keep the suite quick; the mechanism is the same at the defaults.
 const fast = { retryDelay: 5, maxRetries: 3, timeout: 0.5 };

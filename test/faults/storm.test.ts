@@ -3,25 +3,17 @@
 // created twice, and every error is a NodeApiError that says what happened.
 import { NodeApiError } from 'n8n-workflow';
 import { runNode, type TilledCredentialData } from '../harness/n8n';
-import { startFake, type FakeTilled } from '../harness/fake';
+import { faultCount, useFakeTilled, type FakeTilled } from '../harness/fake';
 import { report } from '../harness/report';
 
 let fake: FakeTilled;
 let credentials: TilledCredentialData;
 const figures = { runs: 0, runsCorrect: 0, sessionsDuplicated: 0, itemsLost: 0 };
 
-beforeAll(async () => ({ fake, credentials } = await startFake()));
-afterAll(async () => {
-	const faultsInjected = Object.values(fake.faultsInjected()).reduce((a, b) => a + b, 0);
-	report({ type: 'figures', source: 'storm.test', faultsInjected, ...figures });
-	await fake.close();
+useFakeTilled((started) => ({ fake, credentials } = started), {
+	beforeClose: (closing) =>
+		report({ type: 'figures', source: 'storm.test', faultsInjected: faultCount(closing), ...figures }),
 });
-beforeEach(() => {
-	fake.sessions.reset();
-	fake.clearRequests();
-	fake.clearFaults();
-});
-afterEach(() => expect(fake.internalErrors).toEqual([]));
 
 const options = { retryDelay: 2, maxRetries: 4, timeout: 0.25, itemConcurrency: 8 };
 

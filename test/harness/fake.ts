@@ -50,3 +50,32 @@ export async function startFake(options: Record<string, unknown> = {}): Promise<
 		credentials: { accountId: ACCOUNT_ID, apiKey: API_KEY, environment: 'custom', baseUrl: fake.url },
 	};
 }
+
+/**
+ * Starts a fake Tilled for the test file and gives it to `use`; each test starts from an empty
+ * store, no recorded requests and no faults, and fails if the fake hit a bug of its own.
+ */
+export function useFakeTilled(
+	use: (started: { fake: FakeTilled; credentials: TilledCredentialData }) => void,
+	options: { fake?: Record<string, unknown>; beforeClose?: (fake: FakeTilled) => void } = {},
+) {
+	let fake: FakeTilled;
+	beforeAll(async () => {
+		const started = await startFake(options.fake);
+		fake = started.fake;
+		use(started);
+	});
+	afterAll(async () => {
+		options.beforeClose?.(fake);
+		await fake.close();
+	});
+	beforeEach(() => {
+		fake.sessions.reset();
+		fake.clearRequests();
+		fake.clearFaults();
+	});
+	afterEach(() => expect(fake.internalErrors).toEqual([]));
+}
+
+/** How many faults the fake applied, all kinds together. */
+export const faultCount = (fake: FakeTilled) => Object.values(fake.faultsInjected()).reduce((a, b) => a + b, 0);

@@ -2,15 +2,13 @@
 // and nothing reaches Tilled.
 import { NodeOperationError } from 'n8n-workflow';
 import { runNode, type TilledCredentialData } from '../harness/n8n';
-import { startFake, type FakeTilled } from '../harness/fake';
+import { useFakeTilled, type FakeTilled } from '../harness/fake';
 
 type Params = Record<string, unknown>;
 
 let fake: FakeTilled;
 let credentials: TilledCredentialData;
-beforeAll(async () => ({ fake, credentials } = await startFake()));
-afterAll(async () => await fake.close());
-beforeEach(() => fake.clearRequests());
+useFakeTilled((started) => ({ fake, credentials } = started));
 
 const item = (overrides: Record<string, unknown> = {}) => ({
 	name: 'T-shirt',

@@ -4,17 +4,12 @@ import { Workflow, type INode } from 'n8n-workflow';
 import { TilledApi } from '../../credentials/TilledApi.credentials';
 import { TilledCheckoutSessions } from '../../nodes/TilledCheckoutSessions/TilledCheckoutSessions.node';
 import { tilledBaseUrl } from '../../nodes/TilledCheckoutSessions/shared/transport';
-import { ACCOUNT_ID, API_KEY, startFake, type FakeTilled } from '../harness/fake';
+import { ACCOUNT_ID, API_KEY, useFakeTilled, type FakeTilled } from '../harness/fake';
 import { additionalDataFor, NODE_TYPE, testCredential, type TilledCredentialData } from '../harness/n8n';
 
 let fake: FakeTilled;
 let credentials: TilledCredentialData;
-beforeAll(async () => ({ fake, credentials } = await startFake()));
-afterAll(async () => await fake.close());
-beforeEach(() => {
-	fake.clearRequests();
-	fake.sessions.reset();
-});
+useFakeTilled((started) => ({ fake, credentials } = started));
 
 describe('credential test (GET /v1/checkout-sessions?limit=1 through n8n-core RoutingNode)', () => {
 	test('a good credential passes, with both headers and limit=1', async () => {

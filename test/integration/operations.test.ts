@@ -2,22 +2,13 @@
 // fake Tilled, asserting on the node's output and on what reached Tilled.
 import { NodeApiError } from 'n8n-workflow';
 import { runNode } from '../harness/n8n';
-import { ACCOUNT_ID, API_KEY, startFake, type FakeTilled } from '../harness/fake';
+import { ACCOUNT_ID, API_KEY, useFakeTilled, type FakeTilled } from '../harness/fake';
 import type { TilledCredentialData } from '../harness/n8n';
 
 let fake: FakeTilled;
 let credentials: TilledCredentialData;
 
-beforeAll(async () => {
-	({ fake, credentials } = await startFake());
-});
-afterAll(async () => await fake.close());
-beforeEach(() => {
-	fake.sessions.reset();
-	fake.clearRequests();
-	fake.clearFaults();
-});
-afterEach(() => expect(fake.internalErrors).toEqual([]));
+useFakeTilled((started) => ({ fake, credentials } = started));
 
 const oneShirt = { item: [{ name: 'T-shirt', currency: 'usd', unitAmount: 19.99, quantity: 2 }] };
 
