@@ -141,6 +141,20 @@ const TEST_WORKFLOWS = [
 	chain('e2eWrongKey', [
 		{ name: 'List', credential: WRONG_KEY, parameters: { operation: 'getAll', returnAll: false, limit: 5, options: {} } },
 	]),
+	// Connections dropped by Tilled (the fake's faults): short delays so retries are quick.
+	chain('e2eResets', [
+		{
+			name: 'Create',
+			parameters: {
+				operation: 'create',
+				lineItemsInput: 'json',
+				lineItemsJson: '[{ "name": "Tea", "currency": "usd", "unitAmount": 4.5, "quantity": 1 }]',
+				paymentMethodTypes: ['card'],
+				options: { retryDelay: 10 },
+			},
+		},
+		{ name: 'Get', parameters: { operation: 'get', checkoutSessionId: byId('={{ $json.id }}'), options: { retryDelay: 10 } } },
+	]),
 	chain('e2eRefused', [
 		{
 			name: 'List',
@@ -174,7 +188,7 @@ function defineSuite(label) {
 	function expectSuccess(run) {
 		if (!run.ok) {
 			throw new Error(
-				`n8n execute failed (exit ${run.code}): ${run.error}\n--- stdout (end) ---\n${run.stdout.slice(-3000)}\n--- stderr ---\n${run.stderr.slice(-2000)}`,
+				`n8n execute failed (exit ${run.code}): ${run.error}\n--- stdout (end) ---\n${run.stdout.slice(-1500)}\n--- stderr ---\n${run.stderr.slice(-2000)}`,
 			);
 		}
 	}
@@ -184,14 +198,12 @@ function defineSuite(label) {
 		expect(request.headers['tilled-account']).toBe(accountId);
 	}
 
-	const requestsTo = (method, route) => fake.requests.filter((r) => r.method === method && r.path === route);
-
 	beforeAll(async () => {
 		// Installs this n8n version into the cache if it is missing (minutes, once).
 		installation = await n8n.installation(label);
 		const tarball = await n8n.packTarball();
 		userFolder = n8n.createUserFolder(`n8n-tilled-e2e-${label}-`);
-		await n8n.installPackage(userFolder, tarball);
+		await n8n.installPackage(userFolder, tarball, { installation });
 		fake = await startFakeTilled({ apiKey, accountId });
 		const closedPort = await n8n.freePort(); // nothing listens there
 
@@ -216,6 +228,7 @@ function defineSuite(label) {
 	afterAll(async () => {
 		if (fake) await fake.close();
 		if (userFolder && !process.env.KEEP_N8N_E2E) fs.rmSync(userFolder, { recursive: true, force: true });
+		n8n.removePackDirs();
 	});
 
 	beforeEach(() => {
@@ -446,6 +459,29 @@ function defineSuite(label) {
 		expect(run.error).toBe(`Tilled could not list checkout sessions: Unauthorized [HTTP 401, request-id ${request.requestId}]`);
 		expect(run.stdout).toContain(run.error);
 		expect(run.stdout + run.stderr).not.toContain(wrongKey);
+	});
+
+	test('connection resets: a create whose answer was lost is recovered, not sent twice; a reset read is retried', async () => {
+		fake.injectFault({ kind: 'reset-after', match: { method: 'POST', path: SESSIONS } });
+		fake.injectFault({ kind: 'reset-before', match: { method: 'GET', path: /^\/v1\/checkout-sessions\/cs_/ } });
+		const run = await execute('e2eResets');
+		fake.clearFaults();
+		expectSuccess(run);
+		expect(fake.sessions.sessionCount()).toBe(1);
+		const [session] = fake.sessions.listSessions();
+		expect(run.outputs.Create[0]).toEqual([session]);
+		expect(run.outputs.Get[0]).toEqual([session]);
+		expect(fake.requests.map((r) => `${r.method} ${r.path} ${r.status ?? 'dropped'}`)).toEqual([
+			`POST ${SESSIONS} dropped`,
+			`GET ${SESSIONS} 200`,
+			`GET ${SESSIONS}/${session.id} dropped`,
+			`GET ${SESSIONS}/${session.id} 200`,
+		]);
+		// The recovery looked the session up by the marker the create carried.
+		expect(fake.requests[1].query).toEqual({
+			metadata: { n8n_create_id: fake.requests[0].body.metadata.n8n_create_id },
+			limit: '1',
+		});
 	});
 
 	test('a Tilled that refuses connections: retried, then a clear message', async () => {

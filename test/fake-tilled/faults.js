@@ -6,7 +6,7 @@
  * A fault: { match: { method?, path? (string: exact path without query, or RegExp) },
  *            times = 1 (Infinity allowed), skip = 0 (matching requests let through first),
  *            probability? (0..1, seeded by `seed`), kind, ...kind-specific fields }.
- * Kinds: status, reset-before, reset-after, hang (afterStore?), truncated, html.
+ * Kinds: status, reset-before, reset-after, hang (afterStore?), truncated, html, call (run()).
  * The oldest active fault matching a request is used and its `times` counted down.
  *
  * To add a kind, add an entry to FAULT_KINDS: `check(fault)` throws on bad options, and
@@ -91,6 +91,16 @@ const FAULT_KINDS = {
         headers: { ...(reply.headers || {}), 'content-type': 'application/json; charset=utf-8' },
         raw: text.slice(0, Math.max(1, Math.floor(text.length / 2))),
       };
+    },
+  },
+  /** Runs `fault.run()` (a test's own change to the store, say) and then handles the request as usual. */
+  call: {
+    check(fault) {
+      if (typeof fault.run !== 'function') throw new TypeError('fault kind "call" needs a run() function');
+    },
+    async run(fault, ctx, proceed) {
+      await fault.run(ctx);
+      return proceed();
     },
   },
   /** A proxy's HTML error page (default 502) before the request reaches Tilled. */

@@ -286,6 +286,21 @@ describe('get many', () => {
 		expect(byCustomer.json.map((s) => s.id).sort()).toEqual([sessions[2].id, sessions[5].id].sort());
 	});
 
+	test('sessions created while paging shift the offsets: no duplicates, none of the others missed', async () => {
+		const before = fake.sessions.seedSessions(250);
+		// Just before page 2 is served, 60 new sessions arrive at the top of the newest-first list.
+		fake.injectFault({ match: { method: 'GET' }, kind: 'call', skip: 1, run: () => fake.sessions.seedSessions(60) });
+		const { items } = await runNode({
+			credentials,
+			parameters: list({ returnAll: true, options: { pageConcurrency: 1 } }),
+		});
+		const ids = items.map((i) => i.json.id as string);
+		expect(new Set(ids).size).toBe(ids.length);
+		expect(ids.filter((id) => before.some((s) => s.id === id)).sort()).toEqual(before.map((s) => s.id).sort());
+		// Page 3 ended with has_more still true (310 sessions now): one more page, in sequence.
+		expect(fake.requests.map((r) => Number(r.query.offset))).toEqual([0, 100, 200, 300]);
+	});
+
 	test('no sessions gives no items, one request', async () => {
 		const { items } = await runNode({ credentials, parameters: list({ returnAll: true }) });
 		expect(items).toEqual([]);

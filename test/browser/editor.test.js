@@ -1,0 +1,415 @@
+'use strict';
+
+/**
+ * The node in n8n's editor, driven in a real browser (Debian's chromium through playwright-core).
+ *
+ * n8n latest runs as `npm start` runs it: the packed tarball installed as a community package
+ * into a fresh user folder, the credential "Tilled sandbox (local)" imported and pointing at a
+ * fake Tilled started here. The test creates the owner account in the setup screen, finds the
+ * node in the node panel, adds it with the Create action, and for every operation compares what
+ * the node details view shows (labels, info icons, dropdown options, collection options, line
+ * item fields) with the node's description. It runs Create from the editor against the fake and
+ * checks the output panel and the request the fake received.
+ *
+ * Screenshots go to test-artifacts/browser/ (failure-*.png when a step fails), with timings.json.
+ * The steps share one browser page and run in order; a step after a failed one fails too.
+ */
+
+const fs = require('node:fs');
+const path = require('node:path');
+const n8n = require('../../scripts/lib/n8n');
+const { startFakeTilled } = require('../fake-tilled/server');
+const { TilledCheckoutSessions } = require('../../nodes/TilledCheckoutSessions/TilledCheckoutSessions.node');
+const expected = require('./expected-labels');
+const ui = require('./editor-page');
+
+const { tid } = ui;
+
+const ARTIFACTS = path.join(n8n.ROOT, 'test-artifacts', 'browser');
+const CREDENTIAL = { id: 'TilledSandboxLoc', name: 'Tilled sandbox (local)' };
+const FAKE_API_KEY = 'sk_test_browser_fake_tilled';
+const FAKE_ACCOUNT_ID = 'acct_browser_fake';
+const OWNER = n8n.DEFAULT_OWNER;
+// Tall enough for the longest form (Create with two line items) to show without scrolling.
+const VIEWPORT = { width: 1440, height: 1800 };
+// n8n adds this to the Operation list of nodes whose credential can sign generic HTTP requests.
+const N8N_ADDED_OPERATIONS = ['Custom API Call'];
+
+const description = new TilledCheckoutSessions().description;
+const operationOption = (value) => description.properties[0].options.find((option) => option.value === value);
+
+jest.setTimeout(180_000);
+
+let fake;
+let server;
+let browser;
+let page;
+let userFolder;
+let seeded = [];
+let failedStep;
+const timings = {};
+const pageErrors = [];
+/** Parameters (and "collection.option" paths) the editor was seen to render. */
+const checked = new Set();
+
+function since(start) {
+	return Date.now() - start;
+}
+
+async function screenshot(name) {
+	const file = path.join(ARTIFACTS, `${name}.png`);
+	await page.screenshot({ path: file });
+	return file;
+}
+
+/** A test step: later steps need the page state of earlier ones, so they fail after a failure. */
+function step(name, fn) {
+	test(name, async () => {
+		if (failedStep) throw new Error(`not run: the earlier step "${failedStep}" failed`);
+		try {
+			await fn();
+		} catch (error) {
+			failedStep = name;
+			if (page) {
+				await screenshot(`failure-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => undefined);
+			}
+			if (pageErrors.length > 0) error.message += `\n\nErrors in the page:\n${pageErrors.slice(-10).join('\n')}`;
+			throw error;
+		}
+	});
+}
+
+beforeAll(async () => {
+	fs.mkdirSync(ARTIFACTS, { recursive: true });
+	for (const file of fs.readdirSync(ARTIFACTS)) {
+		if (file.endsWith('.png') || file === 'timings.json') fs.rmSync(path.join(ARTIFACTS, file));
+	}
+	let start = Date.now();
+	const installation = await n8n.installation('latest');
+	const tarball = await n8n.packTarball();
+	userFolder = n8n.createUserFolder('n8n-tilled-browser-');
+	await n8n.installPackage(userFolder, tarball);
+	fake = await startFakeTilled({ apiKey: FAKE_API_KEY, accountId: FAKE_ACCOUNT_ID });
+	seeded = fake.sessions.seedSessions(6);
+	await n8n.importCredentials(installation, userFolder, [
+		{
+			...CREDENTIAL,
+			type: 'tilledApi',
+			data: { accountId: FAKE_ACCOUNT_ID, apiKey: FAKE_API_KEY, environment: 'custom', baseUrl: fake.url },
+		},
+	]);
+	timings.prepareMs = since(start);
+	start = Date.now();
+	server = await n8n.startN8n(installation, userFolder);
+	timings.n8nStartMs = since(start);
+	timings.n8nVersion = installation.version;
+	browser = await ui.launchBrowser({ viewport: VIEWPORT });
+	page = browser.page;
+	page.setDefaultTimeout(30_000);
+	page.setDefaultNavigationTimeout(120_000);
+	page.on('pageerror', (error) => pageErrors.push(String(error.message ?? error)));
+}, 20 * 60_000);
+
+afterAll(async () => {
+	if (fs.existsSync(ARTIFACTS)) {
+		fs.writeFileSync(path.join(ARTIFACTS, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
+	}
+	const stops = [
+		() => browser?.close(),
+		() => server?.stop(),
+		() => fake?.close(),
+		() => userFolder && fs.rmSync(userFolder, { recursive: true, force: true }),
+	];
+	for (const stop of stops) {
+		try {
+			await stop();
+		} catch (error) {
+			process.stderr.write(`[browser test] cleanup: ${error.message}\n`);
+		}
+	}
+}, 60_000);
+
+/**
+ * Compares the NDV's visible top-level parameters with the description for `overrides`
+ * (the operation and any values changed from the defaults): labels and their order, info icons
+ * where a description exists, the options of options and multiOptions parameters, and the
+ * options each collection's "Add …" list offers (when `collections` is true).
+ */
+async function checkParameters(overrides, { collections = true } = {}) {
+	const properties = expected.displayedProperties(description, overrides);
+	const shown = await ui.childParameters(ui.parameterList(page));
+
+	expect(shown[0]).toEqual({ name: '(credential)', label: 'Credential', hint: false });
+	expect(shown.slice(1).map((item) => item.label)).toEqual(properties.map((property) => property.displayName));
+	expect(shown.slice(1).map((item) => item.name)).toEqual(properties.map((property) => property.name));
+	expect(shown.slice(1).map((item) => [item.name, item.hint])).toEqual(
+		properties.map((property) => [property.name, Boolean(property.description)]),
+	);
+	await expect(page.locator(`${tid('node-credentials-select')} input`).inputValue()).resolves.toBe(CREDENTIAL.name);
+
+	for (const property of properties) {
+		if (property.type === 'options' || property.type === 'multiOptions') {
+			const names = await ui.dropdownOptionNames(page, page.locator(tid(`parameter-input-${property.name}`)).first());
+			const extra = property.name === 'operation' ? N8N_ADDED_OPERATIONS : [];
+			expect({ [property.name]: names }).toEqual({ [property.name]: [...expected.optionNames(property), ...extra] });
+		}
+		if (property.type === 'collection' && collections) await checkCollection(property, overrides);
+		checked.add(property.name);
+	}
+	return properties;
+}
+
+/**
+ * A collection shows the options it holds (values carry over when the operation changes) with
+ * their labels, and its "Add …" list offers exactly the others that apply to the operation.
+ */
+async function checkCollection(property, overrides) {
+	const options = expected.collectionOptions(description, property.name, overrides);
+	const collection = ui.parameterItem(page, property.name);
+	const children = await ui.childParameters(collection);
+	const held = new Set(children.map((child) => child.name));
+	expect({ [property.name]: children.map((child) => child.label) }).toEqual({
+		[property.name]: options.filter((option) => held.has(option.name)).map((option) => option.displayName),
+	});
+	const addable = options.filter((option) => !held.has(option.name)).map((option) => option.displayName);
+	const add = collection.locator(tid('collection-parameter-add'));
+	if (addable.length === 0) {
+		await expect(add.count()).resolves.toBe(0);
+		return;
+	}
+	await expect(add.locator('input').getAttribute('placeholder')).resolves.toBe(property.placeholder);
+	const names = await ui.dropdownOptionNames(page, add);
+	expect({ [property.name]: names }).toEqual({ [property.name]: addable });
+}
+
+/**
+ * Adds every option of a collection through its "Add …" list (a key/value list also gets one
+ * pair: n8n drops an empty one as soon as anything else changes) and checks that each renders
+ * with its label and info icon, and a key/value list's Key and Value fields with theirs.
+ */
+async function addEveryOption(collectionName, overrides) {
+	const options = expected.collectionOptions(description, collectionName, overrides);
+	const collection = ui.parameterItem(page, collectionName);
+	const held = new Set((await ui.childParameters(collection)).map((child) => child.name));
+	for (const option of options.filter((candidate) => !held.has(candidate.name))) {
+		await collection.locator(tid('collection-parameter-add')).click();
+		await ui.pickOption(page, option.displayName);
+		const added = ui.parameterItem(page, option.name, collection);
+		await added.waitFor();
+		if (option.type === 'fixedCollection') {
+			await added.locator(tid('fixed-collection-add')).click();
+			const fields = await ui.childParameters(added);
+			const values = option.options[0].values;
+			expect({ [option.name]: fields.map((field) => [field.label, field.hint]) }).toEqual({
+				[option.name]: values.map((value) => [value.displayName, Boolean(value.description)]),
+			});
+		}
+		checked.add(`${collectionName}.${option.name}`);
+	}
+	const children = await ui.childParameters(collection);
+	expect({ [collectionName]: children.map((child) => [child.label, child.hint]) }).toEqual({
+		[collectionName]: options.map((option) => [option.displayName, Boolean(option.description)]),
+	});
+	// Everything is added: the "Add …" list is gone.
+	await expect(collection.locator(tid('collection-parameter-add')).count()).resolves.toBe(0);
+}
+
+async function switchOperation(value) {
+	const option = operationOption(value);
+	await ui.selectParameterOption(page, 'operation', option.name);
+	await expect(page.locator(`${tid('parameter-input-operation')} input`).first().inputValue()).resolves.toBe(option.name);
+}
+
+step('creates the owner account in the setup screen', async () => {
+	const start = Date.now();
+	await page.goto(server.url);
+	const form = page.locator(tid('setup-form'));
+	await form.waitFor({ timeout: 120_000 });
+	timings.setupScreenMs = since(start);
+	await form.locator('input[name="email"]').fill(OWNER.email);
+	await form.locator('input[name="firstName"]').fill(OWNER.firstName);
+	await form.locator('input[name="lastName"]').fill(OWNER.lastName);
+	await form.locator('input[name="password"]').fill(OWNER.password);
+	await screenshot('01-setup-form');
+	await form.locator(tid('form-submit-button')).click();
+	await page.waitForURL((url) => !url.pathname.startsWith('/setup'), { timeout: 60_000 });
+	await ui.dismissOnboarding(page);
+
+	// The account exists: it signs in through n8n's REST API with the same password.
+	const rest = n8n.restClient(server.url);
+	const login = await rest.request('POST', '/login', { emailOrLdapLoginId: OWNER.email, password: OWNER.password });
+	expect(login.status).toBe(200);
+	expect(login.data.email).toBe(OWNER.email);
+});
+
+step('finds the node in the node panel and adds it with the Create action', async () => {
+	let start = Date.now();
+	await page.goto(`${server.url}/workflow/new`);
+	const plus = page.locator(tid('canvas-plus-button'));
+	await plus.waitFor({ timeout: 120_000 });
+	timings.canvasMs = since(start);
+	await ui.dismissOnboarding(page);
+	await plus.click();
+
+	start = Date.now();
+	await page.locator(tid('node-creator-search-bar')).fill('Tilled');
+	const item = page.locator(tid('node-creator-action-item')).filter({ hasText: description.displayName });
+	await item.waitFor();
+	timings.searchMs = since(start);
+	await expect(page.locator(tid('node-creator-item-name')).allInnerTexts()).resolves.toEqual([description.displayName]);
+	await expect(item.locator(tid('node-creator-item-description')).innerText()).resolves.toBe(description.description);
+	// The icon is the package's SVG, loaded (not n8n's "?" placeholder).
+	const icon = await item.locator('img').first().evaluate((img) => ({ src: img.getAttribute('src'), ok: img.complete && img.naturalWidth > 0 }));
+	expect(icon.src).toMatch(/\/icons\/n8n-nodes-tilled\/dist\/nodes\/TilledCheckoutSessions\/tilled\.svg$/);
+	expect(icon.ok).toBe(true);
+	await screenshot('02-node-panel');
+
+	await item.click();
+	const actions = description.properties[0].options.map((option) => option.action);
+	const actionItems = page.locator(tid('item-iterator-item')).filter({ has: page.locator('img[src*="n8n-nodes-tilled"]') });
+	await actionItems.first().waitFor();
+	await expect(actionItems.locator(tid('node-creator-item-name')).allInnerTexts()).resolves.toEqual(actions);
+	await screenshot('03-node-actions');
+
+	start = Date.now();
+	await actionItems.filter({ hasText: operationOption('create').action }).click();
+	await page.locator(`${tid('ndv')} ${tid('node-parameters')}`).waitFor();
+	await expect(page.locator(`${tid('parameter-input-operation')} input`).first().inputValue()).resolves.toBe('Create');
+	timings.ndvMs = since(start);
+	// The node is on the canvas, with its icon.
+	await expect(page.locator(`${tid('canvas-node')} img[src*="n8n-nodes-tilled"]`).count()).resolves.toBe(1);
+});
+
+step('Create: every parameter renders with its label', async () => {
+	await checkParameters({ operation: 'create' });
+	const lineItems = description.properties.find((property) => property.name === 'lineItems');
+	const values = lineItems.options[0].values;
+	const fields = await ui.childParameters(ui.parameterItem(page, 'lineItems'));
+	expect(fields.map((field) => [field.label, field.hint])).toEqual(
+		values.map((value) => [value.displayName, Boolean(value.description)]),
+	);
+	const currency = values.find((value) => value.name === 'currency');
+	const currencies = await ui.dropdownOptionNames(page, page.locator(tid('parameter-input-currency')).first());
+	expect(currencies).toEqual(expected.optionNames(currency));
+	await expect(ui.parameterItem(page, 'lineItems').locator(tid('fixed-collection-add')).innerText()).resolves.toBe(lineItems.placeholder);
+});
+
+step('Create: two line items, run from the editor against the fake Tilled', async () => {
+	const lineItems = ui.parameterItem(page, 'lineItems');
+	await lineItems.locator(tid('fixed-collection-add')).click();
+	const names = lineItems.locator(`${tid('parameter-input-name')} input`);
+	await expect(names.count()).resolves.toBe(2);
+	await names.nth(0).fill('T-shirt');
+	await lineItems.locator(`${tid('parameter-input-description')} input`).nth(0).fill('Organic cotton');
+	await ui.typeNumber(lineItems.locator(`${tid('parameter-input-quantity')} input`).nth(0), 2);
+	await ui.typeNumber(lineItems.locator(`${tid('parameter-input-unitAmount')} input`).nth(0), 19.99);
+	await names.nth(1).fill('Mug');
+	await ui.typeNumber(lineItems.locator(`${tid('parameter-input-quantity')} input`).nth(1), 3);
+	await ui.typeNumber(lineItems.locator(`${tid('parameter-input-unitAmount')} input`).nth(1), 7.5);
+	await expect(lineItems.locator(`${tid('parameter-input-unitAmount')} input`).nth(0).inputValue()).resolves.toBe('19.99');
+	await expect(page.locator(`${tid('node-credentials-select')} input`).inputValue()).resolves.toBe(CREDENTIAL.name);
+	await screenshot('04-create-form');
+
+	const before = fake.requests.length;
+	const start = Date.now();
+	await page.locator(`${tid('ndv')} ${tid('node-execute-button')}`).click();
+	const output = page.locator(`${tid('ndv')} ${tid('output-panel')}`);
+	try {
+		await output.locator(tid('node-run-status-success')).waitFor({ timeout: 60_000 });
+	} catch (error) {
+		throw new Error(`the run did not succeed; the output panel shows:\n${await output.innerText().catch(() => '?')}\n(${error.message})`);
+	}
+	timings.executeMs = since(start);
+	await expect(output.locator(tid('run-data-item-count')).innerText()).resolves.toBe('1 item');
+	await output.locator(tid('radio-button-json')).click();
+	const shown = await output.locator(tid('ndv-data-container')).innerText();
+	let items;
+	try {
+		items = JSON.parse(shown);
+	} catch {
+		throw new Error(`the output panel's JSON view does not hold JSON:\n${shown}`);
+	}
+	expect(items).toHaveLength(1);
+	const [session] = items;
+	expect(session).toEqual(
+		expect.objectContaining({
+			id: expect.stringMatching(/^cs_/),
+			status: 'open',
+			url: expect.stringMatching(new RegExp(`^${fake.url.replace(/[.]/g, '\\.')}/checkout/cs_`)),
+			currency: 'usd',
+			amount_total: 2 * 1999 + 3 * 750,
+		}),
+	);
+	await screenshot('05-create-output');
+
+	const posts = fake.requests.slice(before).filter((request) => request.method === 'POST' && request.path === '/v1/checkout-sessions');
+	expect(posts).toHaveLength(1);
+	expect(posts[0].status).toBe(201);
+	expect(posts[0].headers['tilled-account']).toBe(FAKE_ACCOUNT_ID);
+	expect(posts[0].body.line_items).toEqual([
+		{
+			quantity: 2,
+			price_data: { currency: 'usd', unit_amount: 1999, product_data: { name: 'T-shirt', description: 'Organic cotton' } },
+		},
+		{ quantity: 3, price_data: { currency: 'usd', unit_amount: 750, product_data: { name: 'Mug' } } },
+	]);
+	expect(posts[0].body.payment_intent_data.payment_method_types).toEqual(['card']);
+	const stored = fake.sessions.getSession(session.id);
+	expect(stored).toBeDefined();
+	expect(stored.url).toBe(session.url);
+});
+
+step('Create: the JSON line items input renders its parameter', async () => {
+	await ui.selectParameterOption(page, 'lineItemsInput', 'Using JSON');
+	await checkParameters({ operation: 'create', lineItemsInput: 'json' });
+	await ui.selectParameterOption(page, 'lineItemsInput', 'Using Fields Below');
+	await checkParameters({ operation: 'create' }, { collections: false });
+});
+
+step('Create: every additional field and option renders when added', async () => {
+	await addEveryOption('additionalFields', { operation: 'create' });
+	await addEveryOption('options', { operation: 'create' });
+	await screenshot('06-create-all-fields');
+});
+
+step('Get: parameters, and the session picker lists the fake\'s sessions', async () => {
+	await switchOperation('get');
+	await checkParameters({ operation: 'get' });
+	const locator = page.locator(tid('resource-locator-checkoutSessionId'));
+	const modes = await ui.dropdownOptionNames(page, locator.locator(tid('rlc-mode-selector')));
+	expect(modes).toHaveLength(2);
+	await locator.locator(tid('rlc-input')).click();
+	const entries = page.locator(`${tid('rlc-item')}:visible`);
+	await entries.first().waitFor();
+	const texts = await entries.allInnerTexts();
+	for (const session of seeded) {
+		expect(texts.some((text) => text.startsWith(`${session.id} · `) && text.endsWith(' · open'))).toBe(true);
+	}
+	await screenshot('07-get-form');
+	await entries.filter({ hasText: seeded[0].id }).click();
+	await expect(locator.locator(tid('rlc-input')).inputValue()).resolves.toContain(seeded[0].id);
+	await addEveryOption('options', { operation: 'get' });
+});
+
+step('Expire: parameters', async () => {
+	await switchOperation('expire');
+	await checkParameters({ operation: 'expire' });
+	await addEveryOption('options', { operation: 'expire' });
+	await screenshot('08-expire-form');
+});
+
+step('Get Many: parameters, with and without Return All', async () => {
+	await switchOperation('getAll');
+	await checkParameters({ operation: 'getAll' });
+	await page.locator(`${tid('parameter-input-returnAll')} .el-switch`).click();
+	await checkParameters({ operation: 'getAll', returnAll: true });
+	await page.locator(`${tid('parameter-input-returnAll')} .el-switch`).click();
+	await checkParameters({ operation: 'getAll', returnAll: false }, { collections: false });
+	await addEveryOption('filters', { operation: 'getAll' });
+	await addEveryOption('options', { operation: 'getAll' });
+	await screenshot('09-get-many-form');
+});
+
+step('every parameter and collection option of the node was checked in the editor', async () => {
+	expect([...checked].sort()).toEqual(expected.everyParameterPath(description).sort());
+});
