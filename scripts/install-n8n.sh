@@ -13,6 +13,8 @@ NODE24=24.21.0
 # The 1.x line people still run; works on the machine's Node 20 with the xlsx override.
 N8N_V1=1.123.81
 
+SQLITE_BINDING=node_modules/sqlite3/build/Release/node_sqlite3.node
+
 log() { printf '[install-n8n] %s\n' "$*" >&2; }
 
 with_progress() { # runs "$@" and prints a dot line every 20 s so a first install never looks stuck
@@ -39,7 +41,14 @@ install_node24() {
 install_n8n() {
   local version=$1 nodebin=$2 extra=$3
   local dir="$CACHE/n8n-$version"
-  if [ -f "$dir/.complete" ]; then log "n8n $version: cached in $dir"; return; fi
+  if [ -f "$dir/.complete" ] && [ -f "$dir/$SQLITE_BINDING" ]; then log "n8n $version: cached in $dir"; return; fi
+  if [ -f "$dir/.complete" ]; then
+    # A cache from before sqlite3 was built on its own: build just that.
+    log "n8n $version: building the missing sqlite3 binding"
+    (cd "$dir" && if [ -n "$nodebin" ]; then export PATH="$nodebin:$PATH" npm_config_nodedir="$(dirname "$nodebin")"; fi &&
+      with_progress npm rebuild sqlite3 --loglevel=error >&2 && node -e "require('sqlite3')")
+    return
+  fi
   log "n8n $version: installing into $dir (first time: several minutes, about 2-3 GB)"
   rm -rf "$dir" && mkdir -p "$dir/bin"
   cat > "$dir/package.json" <<JSON
@@ -55,8 +64,13 @@ JSON
     # n8n's own install script downloads a binary we cannot reach: scripts off, then build
     # the two native modules it needs.
     with_progress npm install --ignore-scripts --no-audit --no-fund --loglevel=error >&2
-    log "n8n $version: building native modules (sqlite3, isolated-vm)"
-    with_progress npm rebuild sqlite3 isolated-vm --loglevel=error >&2 ||
+    # sqlite3 is required (n8n's database); isolated-vm only backs the newer expression engine,
+    # and does not build on Node 20 for 1.123 (that version then runs with the legacy engine).
+    log "n8n $version: building sqlite3"
+    with_progress npm rebuild sqlite3 --loglevel=error >&2
+    node -e "require('sqlite3')" || { log "n8n $version: sqlite3 does not load"; exit 1; }
+    log "n8n $version: building isolated-vm"
+    with_progress npm rebuild isolated-vm --loglevel=error >&2 ||
       log "n8n $version: isolated-vm did not build; running with N8N_EXPRESSION_ENGINE=legacy"
   )
   local runner="$dir/bin/n8n-run"

@@ -19,7 +19,7 @@ npx jest --selectProjects unit --json --outputFile "$results/unit.json"
 step "integration, fault injection, fuzzing, secrets"
 node scripts/test-faults.js
 step "end-to-end in real n8n (n8n latest on Node 24, n8n 1.x on Node 20)"
-npx jest --selectProjects e2e --runInBand --json --outputFile "$results/e2e.json"
+npx jest --selectProjects e2e --maxWorkers=2 --json --outputFile "$results/e2e.json"
 step "editor in a real browser"
 npm run --silent test:browser -- --json --outputFile "$results/browser.json"
 

@@ -8,7 +8,7 @@
  *   const [latest, v1] = await n8n.installations();          // installs into the cache if missing
  *   const tarball = await n8n.packTarball();                  // npm run build + npm pack (once per process)
  *   const folder = n8n.createUserFolder();
- *   await n8n.installPackage(folder, tarball);                // as a community-node install does
+ *   await n8n.installPackage(folder, tarball, { installation: latest }); // as a community install does
  *   await n8n.importCredentials(latest, folder, [{ id, name, type: 'tilledApi', data: {...} }]);
  *   await n8n.importWorkflows(latest, folder, 'examples');    // a folder, a file or an array
  *   const run = await n8n.executeWorkflow(latest, folder, 'wfId');  // { ok, code, result, error, … }
@@ -62,11 +62,21 @@ function readVersions() {
 }
 
 /**
- * Per-version environment: n8n 1.123 on Node 20 has no working isolated-vm, so it must use the
- * legacy expression engine.
+ * Per-version environment. n8n 1.123 on Node 20 has no working isolated-vm, so it must use the
+ * legacy expression engine; the rest keeps its deprecation warnings away (2.x's defaults). n8n 2.41
+ * fetches an MCP server list from api.n8n.io in the background: that module is off.
  */
 function versionEnv(label) {
-	return label === 'v1' ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {};
+	if (label === 'v1') {
+		return {
+			N8N_EXPRESSION_ENGINE: 'legacy',
+			N8N_RUNNERS_ENABLED: 'true',
+			DB_SQLITE_POOL_SIZE: '2',
+			N8N_BLOCK_ENV_ACCESS_IN_NODE: 'true',
+			N8N_GIT_NODE_DISABLE_BARE_REPOS: 'true',
+		};
+	}
+	return { N8N_DISABLED_MODULES: 'mcp-registry', N8N_UNVERIFIED_PACKAGES_ENABLED: 'true' };
 }
 
 function describeInstallation(label, version) {
@@ -84,26 +94,11 @@ function isInstalled(installation) {
 	return fs.existsSync(path.join(installation.dir, '.complete')) && fs.existsSync(installation.runner);
 }
 
+// n8n cannot open its database without sqlite3's native binding (install-n8n.sh builds it).
 const SQLITE_BINDING = path.join('node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
 
-/**
- * n8n cannot open its database without sqlite3's native binding. install-n8n.sh builds it with
- * `npm rebuild sqlite3 isolated-vm`, which stops without building sqlite3 when isolated-vm fails
- * (n8n 1.123 on Node 20): build it here when it is missing (about a minute, once).
- */
-async function ensureSqlite(installation) {
-	if (fs.existsSync(path.join(installation.dir, SQLITE_BINDING))) return;
-	process.stderr.write(`[n8n] n8n ${installation.version}: building the missing sqlite3 binding (about a minute, once)\n`);
-	const env = { ...process.env };
-	const pathLine = /^export PATH="([^"$]+):\$PATH"/m.exec(fs.readFileSync(installation.runner, 'utf8'));
-	if (pathLine) {
-		env.PATH = `${pathLine[1]}${path.delimiter}${env.PATH}`;
-		env.npm_config_nodedir = path.dirname(pathLine[1]);
-	}
-	await run('npm', ['rebuild', 'sqlite3', '--loglevel=error'], { cwd: installation.dir, env, stdio: ['ignore', process.stderr, process.stderr] });
-	if (!fs.existsSync(path.join(installation.dir, SQLITE_BINDING))) {
-		throw new Error(`n8n ${installation.version}: npm rebuild sqlite3 did not produce ${SQLITE_BINDING}`);
-	}
+function hasSqlite(installation) {
+	return fs.existsSync(path.join(installation.dir, SQLITE_BINDING));
 }
 
 /** Runs install-n8n.sh for one label; its progress goes to our stderr. */
@@ -137,12 +132,19 @@ async function installations(which = 'all') {
 	const result = [];
 	for (const label of labels) {
 		const installation = describeInstallation(label, versions[label]);
-		if (!isInstalled(installation)) {
-			process.stderr.write(`[n8n] n8n ${installation.version} (${label}) is not installed yet: installing it now\n`);
-			await runInstallScript(label);
-			if (!isInstalled(installation)) throw new Error(`n8n ${installation.version} did not install into ${installation.dir}`);
+		if (!isInstalled(installation) || !hasSqlite(installation)) {
+			fs.mkdirSync(cacheDir(), { recursive: true });
+			const lock = path.join(cacheDir(), `.install-${label}.lock`);
+			await withLock(lock, { staleMs: 60 * 60_000, waitMs: 60 * 60_000 }, async () => {
+				if (!isInstalled(installation) || !hasSqlite(installation)) {
+					process.stderr.write(`[n8n] n8n ${installation.version} (${label}) is not ready yet: installing it now\n`);
+					await runInstallScript(label);
+					if (!isInstalled(installation) || !hasSqlite(installation)) {
+						throw new Error(`n8n ${installation.version} did not install into ${installation.dir}`);
+					}
+				}
+			});
 		}
-		await ensureSqlite(installation);
 		result.push(installation);
 	}
 	return result;
@@ -156,6 +158,17 @@ async function installation(label = 'latest') {
 // ---- the package ----------------------------------------------------------------------------
 
 let tarballPromise;
+const packDirs = new Set();
+
+/**
+ * Removes the temporary folders packTarball made (also done when the process exits, which jest
+ * workers do not always signal: call it from afterAll). The next packTarball packs again.
+ */
+function removePackDirs() {
+	for (const dir of packDirs) fs.rmSync(dir, { recursive: true, force: true });
+	packDirs.clear();
+	tarballPromise = undefined;
+}
 
 function run(command, args, options = {}) {
 	return new Promise((resolve, reject) => {
@@ -176,12 +189,13 @@ function run(command, args, options = {}) {
 }
 
 /**
- * A lock shared by every process on this machine building this checkout, so that parallel test
- * runs do not delete dist/ under each other's `npm pack`.
+ * A lock (a directory) shared by every process on this machine: parallel test runs must not
+ * delete dist/ under each other's `npm pack`, nor install the same n8n twice at once. A lock
+ * older than `staleMs` is taken over (its holder died).
  */
-async function withBuildLock(fn) {
-	const lock = path.join(os.tmpdir(), `n8n-nodes-tilled-build-${Buffer.from(ROOT).toString('hex').slice(-24)}.lock`);
+async function withLock(lock, { staleMs, waitMs }, fn) {
 	const started = Date.now();
+	let announced = false;
 	for (;;) {
 		try {
 			fs.mkdirSync(lock);
@@ -194,9 +208,15 @@ async function withBuildLock(fn) {
 			} catch {
 				continue;
 			}
-			if (age > 5 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
-			else if (Date.now() - started > 10 * 60_000) throw new Error(`build lock ${lock} held for 10 minutes`);
-			else await new Promise((resolve) => setTimeout(resolve, 250));
+			if (age > staleMs) fs.rmSync(lock, { recursive: true, force: true });
+			else if (Date.now() - started > waitMs) throw new Error(`lock ${lock} held for ${Math.round(waitMs / 1000)} s`);
+			else {
+				if (!announced && waitMs > 60_000) {
+					process.stderr.write(`[n8n] waiting for another process (lock ${lock})\n`);
+					announced = true;
+				}
+				await new Promise((resolve) => setTimeout(resolve, 250));
+			}
 		}
 	}
 	try {
@@ -206,10 +226,15 @@ async function withBuildLock(fn) {
 	}
 }
 
+function withBuildLock(fn) {
+	const lock = path.join(os.tmpdir(), `n8n-nodes-tilled-build-${Buffer.from(ROOT).toString('hex').slice(-24)}.lock`);
+	return withLock(lock, { staleMs: 5 * 60_000, waitMs: 10 * 60_000 }, fn);
+}
+
 /**
- * Builds the package (`npm run build`) and packs it (`npm pack`) into a fresh temporary folder;
- * resolves to the .tgz path. Done once per process. N8N_TILLED_TARBALL=<path> uses a given tarball
- * instead.
+ * Builds the package (`npm run build`) and packs it (`npm pack`) into a fresh temporary folder
+ * (removed when the process exits); resolves to the .tgz path. Done once per process.
+ * N8N_TILLED_TARBALL=<path> uses a given tarball instead.
  */
 function packTarball() {
 	if (process.env.N8N_TILLED_TARBALL) return Promise.resolve(path.resolve(process.env.N8N_TILLED_TARBALL));
@@ -217,6 +242,8 @@ function packTarball() {
 		tarballPromise = withBuildLock(async () => {
 			await run('npm', ['run', 'build', '--silent']);
 			const destination = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-nodes-tilled-pack-'));
+			packDirs.add(destination);
+			process.once('exit', removePackDirs);
 			const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', destination]);
 			const info = JSON.parse(stdout.slice(stdout.indexOf('[')));
 			const tarball = path.join(destination, info[0].filename);
@@ -245,8 +272,14 @@ function nodesDir(userFolder) {
  * `npm install` there with scripts and bin links off, and record it in `.n8n/nodes/package.json`.
  * n8n then loads its nodes as `n8n-nodes-tilled.<name>`. Replaces an earlier install.
  * Returns the package directory.
+ *
+ * n8n lets community packages find `n8n-workflow` through NODE_PATH, which Node consults only
+ * after every node_modules folder above the package. A user folder inside this repository (such
+ * as .n8n-local/) would therefore load the repository's own n8n-workflow, a second copy next to
+ * n8n's. For such folders pass `{ installation }`: a one-line `node_modules/n8n-workflow` in the
+ * user folder then hands over the installation's own copy, as in a real n8n; without it, this throws.
  */
-async function installPackage(userFolder, tarball) {
+async function installPackage(userFolder, tarball, options = {}) {
 	const nodes = nodesDir(userFolder);
 	const packageDir = path.join(nodes, 'node_modules', PACKAGE_NAME);
 	await fsp.rm(packageDir, { recursive: true, force: true });
@@ -259,6 +292,7 @@ async function installPackage(userFolder, tarball) {
 		await fsp.readFile(manifestPath, 'utf8'),
 	);
 	if (manifest.name !== PACKAGE_NAME) throw new Error(`${tarball} holds ${manifest.name}, not ${PACKAGE_NAME}`);
+	const peers = Object.keys(peerDependencies || {});
 	await fsp.writeFile(manifestPath, JSON.stringify(manifest, null, 2), 'utf8');
 	await run(
 		'npm',
@@ -285,7 +319,47 @@ async function installPackage(userFolder, tarball) {
 	}
 	list.dependencies[PACKAGE_NAME] = manifest.version;
 	await fsp.writeFile(listPath, JSON.stringify(list, null, 2), 'utf8');
+	for (const peer of peers) await guardPeerResolution(userFolder, packageDir, peer, options.installation);
 	return packageDir;
+}
+
+function resolveFrom(dir, name) {
+	try {
+		return require.resolve(name, { paths: [dir] });
+	} catch {
+		return undefined;
+	}
+}
+
+/** See installPackage: keeps a peer dependency resolving to n8n's own copy. */
+async function guardPeerResolution(userFolder, packageDir, peer, installation) {
+	const shimDir = path.join(userFolder, 'node_modules', peer);
+	const found = resolveFrom(packageDir, peer);
+	// Nothing above the package provides it: n8n's NODE_PATH will, as in ~/.n8n.
+	if (found === undefined) return;
+	if (!installation) {
+		throw new Error(
+			`installPackage: ${userFolder} lies below a node_modules that provides ${peer} (${found}); n8n would load that copy. Pass { installation } or use a folder outside this tree.`,
+		);
+	}
+	const real = resolveFrom(path.join(installation.dir, 'node_modules', 'n8n'), peer);
+	if (!real) throw new Error(`installPackage: ${peer} not found in ${installation.dir}`);
+	const version = JSON.parse(fs.readFileSync(path.join(installation.dir, 'node_modules', peer, 'package.json'), 'utf8')).version;
+	await fsp.rm(shimDir, { recursive: true, force: true });
+	await fsp.mkdir(shimDir, { recursive: true });
+	await fsp.writeFile(
+		path.join(shimDir, 'package.json'),
+		JSON.stringify({ name: peer, version, private: true, main: 'index.js' }, null, 2),
+	);
+	await fsp.writeFile(
+		path.join(shimDir, 'index.js'),
+		`// Written by scripts/lib/n8n.js: n8n ${installation.version}'s own ${peer}, so that this user folder\n` +
+			`// (inside a project with its own node_modules) loads the same copy as n8n, as ~/.n8n would.\n` +
+			`module.exports = require(${JSON.stringify(real)});\n`,
+	);
+	if (resolveFrom(packageDir, peer) !== path.join(shimDir, 'index.js')) {
+		throw new Error(`installPackage: ${peer} still does not resolve to ${shimDir}`);
+	}
 }
 
 // ---- environment ----------------------------------------------------------------------------
@@ -313,14 +387,27 @@ function isPortFree(port) {
 	});
 }
 
-const INHERITED_PREFIXES = ['N8N_', 'DB_', 'EXECUTIONS_', 'QUEUE_', 'WEBHOOK_URL', 'GENERIC_TIMEZONE', 'CODE_ENABLE_STDOUT'];
+// n8n settings of the caller, and NODE_ENV: jest sets it to "test", which silences n8n's logger
+// (and with it the CLI's output).
+const INHERITED_PREFIXES = [
+	'N8N_',
+	'DB_',
+	'EXECUTIONS_',
+	'QUEUE_',
+	'WEBHOOK_URL',
+	'GENERIC_TIMEZONE',
+	'CODE_ENABLE_STDOUT',
+	'NODE_ENV',
+	'JEST_WORKER_ID',
+];
 
 /**
  * The environment for one n8n process (async: it picks a free task-runner broker port, and a
  * free N8N_PORT when `port` is not given). n8n settings inherited from the caller's environment
- * are dropped, so every run sees the same configuration; `extra` is applied last.
+ * are dropped, so every run sees the same configuration; then come `installation.env` (the
+ * per-version extras) and `extra`. A value of undefined removes a variable.
  */
-async function n8nEnv({ userFolder, port, brokerPort, extra = {} } = {}) {
+async function n8nEnv({ userFolder, port, brokerPort, installation, extra } = {}) {
 	if (!userFolder) throw new Error('n8nEnv: userFolder is required');
 	const env = {};
 	for (const [name, value] of Object.entries(process.env)) {
@@ -353,14 +440,9 @@ async function n8nEnv({ userFolder, port, brokerPort, extra = {} } = {}) {
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
 		// The fake Tilled listens on 127.0.0.1: keep outbound requests to loopback allowed.
 		N8N_SSRF_PROTECTION_ENABLED: 'false',
-		// n8n 1.x prints deprecation warnings without these; their values are 2.x's defaults.
-		N8N_RUNNERS_ENABLED: 'true',
-		DB_SQLITE_POOL_SIZE: '2',
-		N8N_BLOCK_ENV_ACCESS_IN_NODE: 'true',
-		N8N_GIT_NODE_DISABLE_BARE_REPOS: 'true',
 		GENERIC_TIMEZONE: 'UTC',
 	});
-	Object.assign(env, extra);
+	Object.assign(env, installation?.env ?? {}, extra ?? {});
 	for (const [name, value] of Object.entries(env)) {
 		if (value === undefined || value === null) delete env[name];
 		else env[name] = String(value);
@@ -389,7 +471,7 @@ function killGroup(child, signal = 'SIGTERM') {
  * installation's and n8nEnv's variables; `options.timeoutMs` (default 3 minutes) kills it.
  */
 async function runCli(installation, userFolder, args, options = {}) {
-	const env = await n8nEnv({ userFolder, extra: { ...installation.env, ...(options.env || {}) } });
+	const env = await n8nEnv({ userFolder, installation, extra: options.env });
 	const timeoutMs = options.timeoutMs ?? 180_000;
 	const started = Date.now();
 	return await new Promise((resolve, reject) => {
@@ -582,7 +664,7 @@ async function probe(url, timeoutMs = 2000) {
  */
 async function startN8n(installation, userFolder, options = {}) {
 	const port = options.port || (await freePort());
-	const env = await n8nEnv({ userFolder, port, extra: { ...installation.env, ...(options.env || {}) } });
+	const env = await n8nEnv({ userFolder, port, installation, extra: options.env });
 	const url = `http://127.0.0.1:${port}`;
 	const child = spawn(installation.runner, ['start'], {
 		cwd: userFolder,
@@ -643,11 +725,16 @@ async function startN8n(installation, userFolder, options = {}) {
 function restClient(baseUrl) {
 	const browserId = `n8n-tilled-${Math.random().toString(36).slice(2)}`;
 	let cookie = '';
-	async function request(method, route, body) {
+	/** `route` below /rest, e.g. '/credentials/test'. */
+	function request(method, route, body) {
+		return send(method, `/rest${route}`, body);
+	}
+	/** Any path of the server, e.g. '/types/nodes.json' (the editor's node list, behind the login). */
+	async function send(method, urlPath, body) {
 		const headers = { 'browser-id': browserId, accept: 'application/json' };
 		if (cookie) headers.cookie = cookie;
 		if (body !== undefined) headers['content-type'] = 'application/json';
-		const response = await fetch(`${baseUrl}/rest${route}`, {
+		const response = await fetch(`${baseUrl}${urlPath}`, {
 			method,
 			headers,
 			body: body === undefined ? undefined : JSON.stringify(body),
@@ -668,7 +755,7 @@ function restClient(baseUrl) {
 		const data = json && typeof json === 'object' && 'data' in json ? json.data : json;
 		return { status: response.status, json, data, text };
 	}
-	return { baseUrl, browserId, request, hasSession: () => cookie !== '' };
+	return { baseUrl, browserId, request, send, hasSession: () => cookie !== '' };
 }
 
 /**
@@ -699,6 +786,7 @@ module.exports = {
 	installations,
 	installation,
 	packTarball,
+	removePackDirs,
 	createUserFolder,
 	nodesDir,
 	installPackage,

@@ -229,10 +229,6 @@ async function sendOnce(
 
 function networkFailure(node: INode, error: unknown, request: TilledRequest): Outcome {
 	const code = errorCode(error);
-	if (error instanceof NodeApiError && code === undefined && error.httpCode === null) {
-		// Not a transport failure (e.g. no credential): nothing to retry.
-		return { kind: 'final', error: tilledError(node, request, { message: safeMessage(error) }) };
-	}
 	const message = describeNetworkError(code, error);
 	const wrapped = tilledError(node, request, { message, code });
 	if (code !== undefined && NOT_SENT_CODES.has(code)) return { kind: 'refused', error: wrapped };
@@ -241,11 +237,21 @@ function networkFailure(node: INode, error: unknown, request: TilledRequest): Ou
 	return { kind: 'final', error: wrapped };
 }
 
-/** The system error code (ECONNRESET…) wherever the HTTP stack put it. */
+/**
+ * The system error code (ECONNRESET…) wherever the HTTP stack put it: on the error or its
+ * causes (n8n 2.x), or, where n8n 1.x drops the cause, in httpCode or the original messages.
+ */
 function errorCode(error: unknown): string | undefined {
-	let current = error as { code?: unknown; cause?: unknown } | undefined;
+	let current = error as { code?: unknown; httpCode?: unknown; messages?: unknown; cause?: unknown } | undefined;
 	for (let depth = 0; current && depth < 5; depth++) {
-		if (typeof current.code === 'string' && /^[A-Z_]+$/.test(current.code)) return current.code;
+		for (const candidate of [current.code, current.httpCode]) {
+			if (typeof candidate === 'string' && /^E[A-Z_]+$/.test(candidate)) return candidate;
+		}
+		const texts = Array.isArray(current.messages) ? current.messages : [];
+		for (const text of texts) {
+			const found = typeof text === 'string' ? /\b(E[A-Z]{4,}[A-Z_]*)\b/.exec(text) : null;
+			if (found) return found[1];
+		}
 		current = current.cause as typeof current;
 	}
 	return undefined;
