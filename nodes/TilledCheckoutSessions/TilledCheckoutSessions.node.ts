@@ -95,7 +95,7 @@ export class TilledCheckoutSessions implements INodeType {
 							'A key of yours for this payment, such as the order ID. If a session with this key exists already (from an earlier run), it is returned instead of creating another.',
 					},
 					{
-						displayName: 'Initial Retry Delay (Ms)',
+						displayName: 'Initial Retry Delay (Milliseconds)',
 						name: 'retryDelay',
 						type: 'number',
 						typeOptions: { minValue: 0 },
@@ -131,7 +131,7 @@ export class TilledCheckoutSessions implements INodeType {
 						displayName: 'Timeout (Seconds)',
 						name: 'timeout',
 						type: 'number',
-						typeOptions: { minValue: 0.1, numberPrecision: 1 },
+						typeOptions: { minValue: 0.1 },
 						default: 30,
 						description: 'How long to wait for each answer from Tilled',
 					},

@@ -27,7 +27,13 @@ const CHROMIUM_ARGS = [
 
 const tid = (id) => `[data-test-id="${id}"]`;
 
-/** Chromium with a fresh user data dir; `close()` also removes that folder. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Chromium with a fresh user data dir; `close()` also removes that folder. The page may reach
+ * loopback servers only: other http(s) requests (n8n's editor asks registry.npmjs.org about
+ * community packages) are aborted and listed in `blocked`, so the test stays offline.
+ */
 async function launchBrowser({ viewport }) {
 	if (!fs.existsSync(CHROMIUM)) {
 		throw new Error(`${CHROMIUM} is missing: run test/browser/ensure-chromium.sh (npm run test:browser does)`);
@@ -39,10 +45,19 @@ async function launchBrowser({ viewport }) {
 		args: CHROMIUM_ARGS,
 		viewport,
 	});
+	const blocked = [];
+	await context.route(
+		(url) => /^https?:$/.test(url.protocol) && !LOOPBACK_HOSTS.has(url.hostname),
+		(route) => {
+			blocked.push(`${route.request().method()} ${route.request().url()}`);
+			return route.abort('blockedbyclient');
+		},
+	);
 	const page = context.pages()[0] ?? (await context.newPage());
 	return {
 		context,
 		page,
+		blocked,
 		async close() {
 			try {
 				await context.close();
@@ -62,7 +77,8 @@ function cleanLabel(text) {
  * The visible parameter items directly below `root` (the NDV's parameter list, or one parameter
  * item for its children): `{ name, label, hint }` each, `name` being the parameter's name (from
  * the label's `for`), `hint` whether the label shows the description's info icon. The credential
- * slot comes back as `{ name: '(credential)', label }`.
+ * select comes back as `{ name: '(credential)', label }`. An item without a label comes back
+ * with `name: null`, so it shows up in comparisons.
  */
 async function childParameters(root) {
 	return root.evaluate((element) => {
@@ -72,21 +88,27 @@ async function childParameters(root) {
 			const owner = item.parentElement.closest('[data-test-id="parameter-item"]');
 			return isRootItem ? owner === element : owner === null || !element.contains(owner);
 		});
-		return items.map((item) => {
-			const credential = item.querySelector('[data-test-id="credentials-label"] label');
-			if (credential && item.querySelector('[data-test-id="node-credentials-slot"]')) {
-				return { name: '(credential)', label: credential.querySelector('span')?.textContent ?? '', hint: false };
+		const entries = [];
+		for (const item of items) {
+			// n8n renders the credential select inside the first parameter's item.
+			const credential = item.querySelector('[data-test-id="node-credentials-slot"] [data-test-id="credentials-label"] label');
+			if (credential) entries.push({ name: '(credential)', label: credential.querySelector('span')?.textContent ?? '', hint: false });
+			const label = [...item.querySelectorAll('[data-test-id="input-label"] label')].find(
+				(candidate) => candidate.closest('[data-test-id="parameter-item"]') === item,
+			);
+			if (!label) {
+				if (!credential) entries.push({ name: null, label: '', hint: false });
+				continue;
 			}
-			const label = item.querySelector('[data-test-id="input-label"] label');
-			if (!label) return { name: null, label: '', hint: false };
 			const titleRow = label.firstElementChild;
-			return {
+			entries.push({
 				name: label.getAttribute('for'),
 				label: label.querySelector('span')?.textContent ?? '',
 				// The info icon sits next to the title when the parameter has a description.
 				hint: Boolean(titleRow && titleRow.children.length > 1 && titleRow.lastElementChild.querySelector('svg')),
-			};
-		});
+			});
+		}
+		return entries;
 	}).then((items) => items.map((item) => ({ ...item, label: cleanLabel(item.label) })));
 }
 
@@ -154,6 +176,19 @@ async function typeNumber(input, value) {
 }
 
 /**
+ * Calls `read` until `done(value)` holds or `timeoutMs` passes; returns the last value either
+ * way, for the caller's assertion to report (the editor animates panels in and out).
+ */
+async function settle(read, done, timeoutMs = 10_000) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await read();
+		if (done(value) || Date.now() > deadline) return value;
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	}
+}
+
+/**
  * Dismisses whatever n8n shows after the owner setup before the canvas (the assistant's intro,
  * a survey or another modal), when present.
  */
@@ -186,5 +221,6 @@ module.exports = {
 	pickOption,
 	selectParameterOption,
 	typeNumber,
+	settle,
 	dismissOnboarding,
 };

@@ -11,8 +11,8 @@
  * item fields) with the node's description. It runs Create from the editor against the fake and
  * checks the output panel and the request the fake received.
  *
- * Screenshots go to test-artifacts/browser/ (failure-*.png when a step fails), with timings.json.
- * The steps share one browser page and run in order; a step after a failed one fails too.
+ * Screenshots go to test-artifacts/browser/ (failure-*.png when a step fails), with timings.json
+ * (also the page's errors and the outside requests the browser was kept from making).
  */
 
 const fs = require('node:fs');
@@ -46,10 +46,10 @@ let browser;
 let page;
 let userFolder;
 let seeded = [];
-let failedStep;
+let failedPrerequisite;
 const timings = {};
 const pageErrors = [];
-/** Parameters (and "collection.option" paths) the editor was seen to render. */
+/** Properties and collection options (description objects) the editor was seen to render. */
 const checked = new Set();
 
 function since(start) {
@@ -62,14 +62,20 @@ async function screenshot(name) {
 	return file;
 }
 
-/** A test step: later steps need the page state of earlier ones, so they fail after a failure. */
-function step(name, fn) {
+/**
+ * A test step. Steps share the page and run in order. When a `prerequisite` step (the owner
+ * setup, adding the node) fails, the later steps fail without running; any other step's failure
+ * leaves the rest running (after closing a dropdown it may have left open), so one run reports
+ * every problem of the form.
+ */
+function step(name, fn, { prerequisite = false } = {}) {
 	test(name, async () => {
-		if (failedStep) throw new Error(`not run: the earlier step "${failedStep}" failed`);
+		if (failedPrerequisite) throw new Error(`not run: the earlier step "${failedPrerequisite}" failed`);
 		try {
+			if (page && (await page.locator('[role="option"]:visible').count()) > 0) await page.keyboard.press('Escape');
 			await fn();
 		} catch (error) {
-			failedStep = name;
+			if (prerequisite) failedPrerequisite = name;
 			if (page) {
 				await screenshot(`failure-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => undefined);
 			}
@@ -112,7 +118,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	if (fs.existsSync(ARTIFACTS)) {
-		fs.writeFileSync(path.join(ARTIFACTS, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
+		const report = { ...timings, blockedRequests: [...new Set(browser?.blocked ?? [])], pageErrors };
+		fs.writeFileSync(path.join(ARTIFACTS, 'timings.json'), `${JSON.stringify(report, null, 2)}\n`);
 	}
 	const stops = [
 		() => browser?.close(),
@@ -137,7 +144,12 @@ afterAll(async () => {
  */
 async function checkParameters(overrides, { collections = true } = {}) {
 	const properties = expected.displayedProperties(description, overrides);
-	const shown = await ui.childParameters(ui.parameterList(page));
+	const wanted = JSON.stringify(properties.map((property) => property.displayName));
+	// The form re-renders after a change: wait for it to settle before comparing.
+	const shown = await ui.settle(
+		() => ui.childParameters(ui.parameterList(page)),
+		(items) => JSON.stringify(items.slice(1).map((item) => item.label)) === wanted,
+	);
 
 	expect(shown[0]).toEqual({ name: '(credential)', label: 'Credential', hint: false });
 	expect(shown.slice(1).map((item) => item.label)).toEqual(properties.map((property) => property.displayName));
@@ -154,7 +166,7 @@ async function checkParameters(overrides, { collections = true } = {}) {
 			expect({ [property.name]: names }).toEqual({ [property.name]: [...expected.optionNames(property), ...extra] });
 		}
 		if (property.type === 'collection' && collections) await checkCollection(property, overrides);
-		checked.add(property.name);
+		checked.add(property);
 	}
 	return properties;
 }
@@ -198,15 +210,21 @@ async function addEveryOption(collectionName, overrides) {
 		await added.waitFor();
 		if (option.type === 'fixedCollection') {
 			await added.locator(tid('fixed-collection-add')).click();
-			const fields = await ui.childParameters(added);
 			const values = option.options[0].values;
+			const fields = await ui.settle(
+				() => ui.childParameters(added),
+				(items) => items.length === values.length,
+			);
 			expect({ [option.name]: fields.map((field) => [field.label, field.hint]) }).toEqual({
 				[option.name]: values.map((value) => [value.displayName, Boolean(value.description)]),
 			});
 		}
-		checked.add(`${collectionName}.${option.name}`);
+		checked.add(option);
 	}
-	const children = await ui.childParameters(collection);
+	const children = await ui.settle(
+		() => ui.childParameters(collection),
+		(items) => items.length === options.length,
+	);
 	expect({ [collectionName]: children.map((child) => [child.label, child.hint]) }).toEqual({
 		[collectionName]: options.map((option) => [option.displayName, Boolean(option.description)]),
 	});
@@ -240,7 +258,7 @@ step('creates the owner account in the setup screen', async () => {
 	const login = await rest.request('POST', '/login', { emailOrLdapLoginId: OWNER.email, password: OWNER.password });
 	expect(login.status).toBe(200);
 	expect(login.data.email).toBe(OWNER.email);
-});
+}, { prerequisite: true });
 
 step('finds the node in the node panel and adds it with the Create action', async () => {
 	let start = Date.now();
@@ -256,10 +274,17 @@ step('finds the node in the node panel and adds it with the Create action', asyn
 	const item = page.locator(tid('node-creator-action-item')).filter({ hasText: description.displayName });
 	await item.waitFor();
 	timings.searchMs = since(start);
-	await expect(page.locator(tid('node-creator-item-name')).allInnerTexts()).resolves.toEqual([description.displayName]);
+	const results = await ui.settle(
+		() => page.locator(tid('node-creator-item-name')).allInnerTexts(),
+		(names) => names.length === 1,
+	);
+	expect(results).toEqual([description.displayName]);
 	await expect(item.locator(tid('node-creator-item-description')).innerText()).resolves.toBe(description.description);
 	// The icon is the package's SVG, loaded (not n8n's "?" placeholder).
-	const icon = await item.locator('img').first().evaluate((img) => ({ src: img.getAttribute('src'), ok: img.complete && img.naturalWidth > 0 }));
+	const icon = await ui.settle(
+		() => item.locator('img').first().evaluate((img) => ({ src: img.getAttribute('src'), ok: img.complete && img.naturalWidth > 0 })),
+		(state) => state.ok,
+	);
 	expect(icon.src).toMatch(/\/icons\/n8n-nodes-tilled\/dist\/nodes\/TilledCheckoutSessions\/tilled\.svg$/);
 	expect(icon.ok).toBe(true);
 	await screenshot('02-node-panel');
@@ -267,8 +292,12 @@ step('finds the node in the node panel and adds it with the Create action', asyn
 	await item.click();
 	const actions = description.properties[0].options.map((option) => option.action);
 	const actionItems = page.locator(tid('item-iterator-item')).filter({ has: page.locator('img[src*="n8n-nodes-tilled"]') });
-	await actionItems.first().waitFor();
-	await expect(actionItems.locator(tid('node-creator-item-name')).allInnerTexts()).resolves.toEqual(actions);
+	await actionItems.filter({ hasText: actions[0] }).first().waitFor();
+	const actionNames = await ui.settle(
+		() => actionItems.locator(tid('node-creator-item-name')).allInnerTexts(),
+		(names) => JSON.stringify(names) === JSON.stringify(actions),
+	);
+	expect(actionNames).toEqual(actions);
 	await screenshot('03-node-actions');
 
 	start = Date.now();
@@ -278,7 +307,7 @@ step('finds the node in the node panel and adds it with the Create action', asyn
 	timings.ndvMs = since(start);
 	// The node is on the canvas, with its icon.
 	await expect(page.locator(`${tid('canvas-node')} img[src*="n8n-nodes-tilled"]`).count()).resolves.toBe(1);
-});
+}, { prerequisite: true });
 
 step('Create: every parameter renders with its label', async () => {
 	await checkParameters({ operation: 'create' });
@@ -322,13 +351,21 @@ step('Create: two line items, run from the editor against the fake Tilled', asyn
 	timings.executeMs = since(start);
 	await expect(output.locator(tid('run-data-item-count')).innerText()).resolves.toBe('1 item');
 	await output.locator(tid('radio-button-json')).click();
-	const shown = await output.locator(tid('ndv-data-container')).innerText();
-	let items;
-	try {
-		items = JSON.parse(shown);
-	} catch {
-		throw new Error(`the output panel's JSON view does not hold JSON:\n${shown}`);
-	}
+	// The JSON view renders each token in its own element: its text content is the JSON
+	// (indented with no-break spaces).
+	const parse = (text) => {
+		try {
+			return JSON.parse(text);
+		} catch {
+			return undefined;
+		}
+	};
+	const shown = await ui.settle(
+		() => output.locator(tid('ndv-data-container')).evaluate((element) => element.textContent.replace(/\u00a0/g, ' ')),
+		(text) => parse(text) !== undefined,
+	);
+	const items = parse(shown);
+	if (items === undefined) throw new Error(`the output panel's JSON view does not hold JSON:\n${shown}`);
 	expect(items).toHaveLength(1);
 	const [session] = items;
 	expect(session).toEqual(
@@ -376,8 +413,11 @@ step('Get: parameters, and the session picker lists the fake\'s sessions', async
 	await switchOperation('get');
 	await checkParameters({ operation: 'get' });
 	const locator = page.locator(tid('resource-locator-checkoutSessionId'));
+	// n8n names the standard modes (list, id) itself, whatever their displayName says.
+	const property = description.properties.find((candidate) => candidate.name === 'checkoutSessionId');
+	expect(property.modes.map((mode) => mode.name)).toEqual(['list', 'id']);
 	const modes = await ui.dropdownOptionNames(page, locator.locator(tid('rlc-mode-selector')));
-	expect(modes).toHaveLength(2);
+	expect(modes).toEqual(['From list', 'By ID']);
 	await locator.locator(tid('rlc-input')).click();
 	const entries = page.locator(`${tid('rlc-item')}:visible`);
 	await entries.first().waitFor();
@@ -411,5 +451,9 @@ step('Get Many: parameters, with and without Return All', async () => {
 });
 
 step('every parameter and collection option of the node was checked in the editor', async () => {
-	expect([...checked].sort()).toEqual(expected.everyParameterPath(description).sort());
+	const missed = expected
+		.everyParameter(description)
+		.filter((entry) => !checked.has(entry.property))
+		.map((entry) => entry.path);
+	expect(missed).toEqual([]);
 });

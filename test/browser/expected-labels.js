@@ -70,17 +70,20 @@ function optionNames(property) {
 	return (property.options ?? []).map((option) => option.name);
 }
 
-/** Every top-level property name and every collection option ("collection.option"). */
-function everyParameterPath(description) {
-	const paths = [];
+/**
+ * Every top-level property and every collection option, as `{ path, property }` (path "name" or
+ * "collection.option"; two operations may each have a property of the same name).
+ */
+function everyParameter(description) {
+	const entries = [];
 	for (const property of description.properties) {
 		if (property.type === 'hidden') continue;
-		paths.push(property.name);
+		entries.push({ path: property.name, property });
 		if (property.type === 'collection') {
-			for (const option of property.options) paths.push(`${property.name}.${option.name}`);
+			for (const option of property.options) entries.push({ path: `${property.name}.${option.name}`, property: option });
 		}
 	}
-	return paths;
+	return entries;
 }
 
-module.exports = { isDisplayed, nodeValues, displayedProperties, collectionOptions, optionNames, everyParameterPath };
+module.exports = { isDisplayed, nodeValues, displayedProperties, collectionOptions, optionNames, everyParameter };

@@ -115,7 +115,7 @@ export const createProperties: INodeProperties[] = [
 						name: 'quantity',
 						type: 'number',
 						default: 1,
-						typeOptions: { minValue: LIMITS.minQuantity, numberPrecision: LIMITS.quantityDecimals },
+						typeOptions: { minValue: LIMITS.minQuantity },
 						description: `How many units, at least ${LIMITS.minQuantity}, at most ${LIMITS.quantityDecimals} decimals`,
 					},
 					{
@@ -123,7 +123,7 @@ export const createProperties: INodeProperties[] = [
 						name: 'unitAmount',
 						type: 'number',
 						default: 0,
-						typeOptions: { minValue: 0, numberPrecision: 2 },
+						typeOptions: { minValue: 0 },
 						description:
 							'Price of one unit, written as chosen in "Amounts In" (19.99, or 1999 in minor units)',
 					},
@@ -215,7 +215,7 @@ export const createProperties: INodeProperties[] = [
 				name: 'platformFeeAmount',
 				type: 'number',
 				default: 0,
-				typeOptions: { minValue: 0, numberPrecision: 2 },
+				typeOptions: { minValue: 0 },
 				description:
 					'Fee kept by the platform (partner) account, in the session\'s currency and written as chosen in "Amounts In"',
 			},
