@@ -32,3 +32,10 @@ test('at most 50 keys, fewer when the node reserves some', () => {
 	const fiftyOne = pairs(...Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'] as [string, string]));
 	expect(() => metadataFromPairs(fiftyOne, 'Metadata')).toThrow('Metadata may have at most 50 keys, has 51');
 });
+
+test('keys that name Object.prototype members are kept as data', () => {
+	const metadata = metadataFromPairs(pairs(['__proto__', 'a'], ['constructor', 'b']), 'Metadata')!;
+	expect(Object.keys(metadata)).toEqual(['__proto__', 'constructor']);
+	expect(JSON.parse(JSON.stringify(metadata))).toEqual(JSON.parse('{"__proto__":"a","constructor":"b"}'));
+	expect(Object.getPrototypeOf(metadata)).toBe(Object.prototype);
+});

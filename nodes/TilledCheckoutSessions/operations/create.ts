@@ -372,7 +372,7 @@ function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCreate {
 	const reservedKeys = idempotencyKey ? 2 : 1;
 	const metadata = metadataFromPairs(fields.metadata, 'Additional Fields › Metadata', reservedKeys) ?? {};
 	for (const key of [CREATE_MARKER_FIELD, IDEMPOTENCY_METADATA_FIELD]) {
-		if (key in metadata) {
+		if (Object.prototype.hasOwnProperty.call(metadata, key)) {
 			throw new InvalidParameter('Additional Fields › Metadata', `may not use the key "${key}": the node sets it itself`);
 		}
 	}

@@ -66,7 +66,8 @@ export function metadataFromPairs(pairs: unknown, field: string, reservedKeys = 
 		if (Object.prototype.hasOwnProperty.call(metadata, key as string)) {
 			throw new InvalidParameter(`${where} › Key`, `"${key}" is given twice`);
 		}
-		metadata[key as string] = value ?? '';
+		// defineProperty, so a key such as "__proto__" is kept as data like any other.
+		Object.defineProperty(metadata, key as string, { value: value ?? '', enumerable: true, writable: true, configurable: true });
 	});
 	checkKeyCount(metadata, field, reservedKeys);
 	return metadata;
