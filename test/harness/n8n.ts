@@ -6,10 +6,8 @@ import { ExecuteContext, RoutingNode } from 'n8n-core';
 import {
 	createRunExecutionData,
 	ICredentialsHelper,
-	isExpression,
 	Workflow,
 	type ICredentialDataDecryptedObject,
-	type ICredentialType,
 	type IDataObject,
 	type IHttpRequestOptions,
 	type INode,
@@ -46,14 +44,11 @@ class MemoryCredentialsHelper extends ICredentialsHelper {
 		return true;
 	}
 
-	async authenticate(
-		credentials: ICredentialDataDecryptedObject,
-		typeName: string,
-		requestOptions: IHttpRequestOptions,
-		workflow?: Workflow,
-		node?: INode,
-	): Promise<IHttpRequestOptions> {
-		return applyGenericAuthentication(credentialType, credentials, requestOptions, workflow!, node!);
+	// The credential authenticates with a function, which n8n's CredentialsHelper calls as it is.
+	async authenticate(credentials: ICredentialDataDecryptedObject, _typeName: string, requestOptions: IHttpRequestOptions) {
+		const authenticate = credentialType.authenticate;
+		if (typeof authenticate !== 'function') throw new Error('TilledApi.authenticate is expected to be a function');
+		return await authenticate(credentials, requestOptions);
 	}
 
 	async preAuthentication() {
@@ -79,30 +74,6 @@ class MemoryCredentialsHelper extends ICredentialsHelper {
 	getCredentialsProperties() {
 		return credentialType.properties;
 	}
-}
-
-/** What n8n's CredentialsHelper.authenticate does for `authenticate: { type: 'generic' }`. */
-export function applyGenericAuthentication(
-	type: ICredentialType,
-	credentials: ICredentialDataDecryptedObject,
-	requestOptions: IHttpRequestOptions,
-	workflow: Workflow,
-	node: INode,
-): IHttpRequestOptions {
-	const authenticate = type.authenticate;
-	if (!authenticate || typeof authenticate !== 'object' || authenticate.type !== 'generic') return requestOptions;
-	const resolve = (value: string) =>
-		isExpression(value)
-			? (workflow.expression.getSimpleParameterValue(node, value, 'internal', { $credentials: credentials }, undefined, '') as string)
-			: value;
-	const options = requestOptions as unknown as Record<string, Record<string, unknown>>;
-	for (const [outerKey, entries] of Object.entries(authenticate.properties)) {
-		options[outerKey] ??= {};
-		for (const [key, value] of Object.entries(entries as Record<string, string>)) {
-			options[outerKey][resolve(key)] = resolve(value);
-		}
-	}
-	return requestOptions;
 }
 
 function nodeTypes(types: Record<string, INodeType>): INodeTypes {

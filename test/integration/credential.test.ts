@@ -40,11 +40,13 @@ describe('credential test (GET /v1/checkout-sessions?limit=1 through n8n-core Ro
 		expect((await testCredential({ ...credentials, baseUrl: `${fake.url}/` })).status).toBe('OK');
 	});
 
-	test('the credential applies the two headers itself', () => {
-		const authenticate = new TilledApi().authenticate;
-		expect(authenticate.properties.headers).toEqual({
-			'tilled-api-key': '={{$credentials.apiKey}}',
-			'tilled-account': '={{$credentials.accountId}}',
+	test('the credential applies the two headers itself, keeping the request\'s own', async () => {
+		const authenticate = new TilledApi().authenticate as (c: object, r: object) => Promise<{ headers: object }>;
+		const request = { url: '/v1/checkout-sessions', headers: { accept: 'application/json' } };
+		expect((await authenticate({ apiKey: 'sk_1', accountId: 'acct_1' }, request)).headers).toEqual({
+			accept: 'application/json',
+			'tilled-api-key': 'sk_1',
+			'tilled-account': 'acct_1',
 		});
 	});
 

@@ -5,6 +5,7 @@
 import {
 	NodeApiError,
 	sleep,
+	type ICredentialsDecrypted,
 	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestOptions,
@@ -42,6 +43,8 @@ export interface TransportSettings {
 	retryDelayMs: number;
 	/** Shared by all requests of one execution: a 429 pauses every concurrent request, not just one. */
 	gate: { pausedUntil: number };
+	/** Read once per execution and handed to every request: saves n8n a lookup and decryption each time. */
+	credentials?: ICredentialsDecrypted;
 }
 
 export const DEFAULT_TRANSPORT = { maxRetries: 3, timeoutMs: 30_000, retryDelayMs: 500 };
@@ -58,14 +61,18 @@ export function tilledBaseUrl(credentials: IDataObject): string {
 
 export async function transportSettings(
 	this: TilledContext,
-	overrides: Partial<Omit<TransportSettings, 'baseUrl' | 'gate'>> = {},
+	overrides: Partial<Omit<TransportSettings, 'baseUrl' | 'gate' | 'credentials'>> = {},
 ): Promise<TransportSettings> {
 	const credentials = await this.getCredentials('tilledApi');
+	const reference = this.getNode().credentials?.tilledApi;
 	return {
 		...DEFAULT_TRANSPORT,
 		...overrides,
 		baseUrl: tilledBaseUrl(credentials),
 		gate: { pausedUntil: 0 },
+		credentials: reference?.id
+			? { id: reference.id, name: reference.name, type: 'tilledApi', data: credentials }
+			: undefined,
 	};
 }
 
@@ -191,7 +198,12 @@ async function sendOnce(
 
 	let response: { statusCode: number; headers: IDataObject; body: unknown };
 	try {
-		response = await this.helpers.httpRequestWithAuthentication.call(this, 'tilledApi', options);
+		response = await this.helpers.httpRequestWithAuthentication.call(
+			this,
+			'tilledApi',
+			options,
+			settings.credentials ? { credentialsDecrypted: settings.credentials } : undefined,
+		);
 	} catch (error) {
 		return networkFailure(this.getNode(), error, request);
 	}

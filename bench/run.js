@@ -1,0 +1,456 @@
+#!/usr/bin/env node
+'use strict';
+
+/**
+ * `npm run bench`: how fast the Tilled node is inside a real n8n, against n8n's HTTP Request node
+ * doing the same requests in the same n8n, on the same fake Tilled with an injected latency.
+ *
+ *   npm run bench [-- --latency 20] [--repeats 3] [--seq-repeats 3] [--sessions 10000]
+ *                 [--items 1000] [--cpu-items 2000] [--memory 25000,50000,100000]
+ *                 [--parts list,items,cpu,footprint,memory]
+ *
+ * Progress goes to stderr; the result, Markdown for the README, to stdout.
+ * See bench/README.md for what each figure means.
+ */
+
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const n8n = require('../scripts/lib/n8n');
+const { startFakeTilled } = require('../test/fake-tilled/server');
+const { buildWorkflows, httpRequestDefaultVersion } = require('./lib/workflows');
+const { startInstance } = require('./lib/instance');
+const footprint = require('./lib/footprint');
+const u = require('./lib/util');
+
+const PARTS = ['list', 'items', 'cpu', 'footprint', 'memory'];
+
+function parseArgs(argv) {
+	const options = {
+		latency: 20,
+		repeats: 3,
+		seqRepeats: 3,
+		sessions: 10_000,
+		items: 1000,
+		cpuItems: 2000,
+		memory: [25_000, 50_000, 100_000],
+		parts: PARTS,
+	};
+	const number = (name, value) => {
+		if (!/^\d+$/.test(String(value))) throw new Error(`${name} must be a whole number, got ${value}`);
+		return Number(value);
+	};
+	for (let i = 0; i < argv.length; i++) {
+		const [name, inline] = argv[i].split(/=(.*)/s, 2);
+		const value = () => inline ?? argv[++i];
+		if (name === '--latency') options.latency = number(name, value());
+		else if (name === '--repeats') options.repeats = Math.max(1, number(name, value()));
+		else if (name === '--seq-repeats') options.seqRepeats = Math.max(1, number(name, value()));
+		else if (name === '--sessions') options.sessions = Math.max(101, number(name, value()));
+		else if (name === '--items') options.items = Math.max(1, number(name, value()));
+		else if (name === '--cpu-items') options.cpuItems = Math.max(1, number(name, value()));
+		else if (name === '--memory') options.memory = String(value()).split(',').filter(Boolean).map((v) => number(name, v));
+		else if (name === '--parts') {
+			options.parts = String(value()).split(',').filter(Boolean);
+			const unknown = options.parts.filter((p) => !PARTS.includes(p));
+			if (unknown.length) throw new Error(`unknown part(s) ${unknown.join(', ')}; known: ${PARTS.join(', ')}`);
+		} else if (name === '--help' || name === '-h') {
+			process.stdout.write(
+				'usage: npm run bench -- [--latency MS] [--repeats N] [--seq-repeats N] [--sessions N] [--items N]\n' +
+					'                        [--cpu-items N] [--memory N,N,…] [--parts list,items,cpu,footprint,memory]\n',
+			);
+			process.exit(0);
+		} else throw new Error(`unknown option ${name}`);
+	}
+	return options;
+}
+
+const FAKE_KEY = 'sk_test_bench_fake_key';
+const FAKE_ACCOUNT = 'acct_bench_fake';
+const SESSIONS_PATH = '/v1/checkout-sessions';
+
+/** Runs a helper script; resolves to the JSON it printed last. */
+function runChildJson(command, args) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+		let stdout = '';
+		child.stdout.on('data', (chunk) => (stdout += chunk));
+		child.on('error', reject);
+		child.on('exit', (code) => {
+			const line = stdout.trim().split('\n').pop();
+			if (code !== 0 || !line) reject(new Error(`${args[0]} failed (exit ${code})`));
+			else resolve(JSON.parse(line));
+		});
+	});
+}
+
+/** Requests the fake saw since the last clear, as { list, get, other, failed, offsets }. */
+function requestsSeen(fake) {
+	const seen = { list: 0, get: 0, other: 0, failed: 0, offsets: new Set() };
+	for (const request of fake.requests) {
+		if (request.status !== 200) seen.failed++;
+		if (request.method === 'GET' && request.path === SESSIONS_PATH) {
+			seen.list++;
+			seen.offsets.add(String(request.query.offset ?? '0'));
+		} else if (request.method === 'GET' && request.path.startsWith(`${SESSIONS_PATH}/`)) seen.get++;
+		else seen.other++;
+	}
+	return seen;
+}
+
+/**
+ * Runs each scenario `repeats` times, round robin (A B C A B C …) so that a slow moment of the
+ * machine does not land on one scenario only. Every run is checked: HTTP 200, the item count
+ * the last node reports, and the requests the fake saw.
+ */
+async function measure(instance, fake, scenarios, { body, repeats, expect, blocks = false }) {
+	const results = new Map(scenarios.map((s) => [s.id, { scenario: s, wall: [], cpu: [], benchCpu: [], requests: undefined }]));
+	const order = [];
+	if (blocks) {
+		// CPU: each scenario's runs together, after one untimed run, so that the garbage of the
+		// previous scenario is not collected (and counted) inside this one's runs.
+		for (const scenario of scenarios) {
+			order.push({ scenario, timed: false });
+			for (let round = 0; round < (scenario.repeats ?? repeats); round++) order.push({ scenario, timed: true });
+		}
+	} else {
+		for (let round = 0; round < repeats; round++) {
+			for (const scenario of scenarios) if (round < (scenario.repeats ?? repeats)) order.push({ scenario, timed: true });
+		}
+	}
+	for (const { scenario, timed } of order) {
+		if (!timed) {
+			if (!scenario.invoke) await instance.trigger(scenario.path, body);
+			continue;
+		}
+		fake.clearRequests();
+		const benchCpu0 = u.ownCpuMs();
+		const run = scenario.invoke ? await scenario.invoke() : await instance.trigger(scenario.path, body);
+		const benchCpu = u.ownCpuMs() - benchCpu0;
+		const seen = requestsSeen(fake);
+		check(scenario, run, seen, expect(scenario));
+		const entry = results.get(scenario.id);
+		entry.wall.push(run.wallMs);
+		entry.cpu.push(run.cpuMs);
+		entry.benchCpu.push(benchCpu);
+		entry.requests = seen;
+		u.log(`  ${scenario.label}: ${u.ms(run.wallMs)} (n8n CPU ${u.ms(run.cpuMs)}, ${seen.list + seen.get} requests)`);
+	}
+	for (const entry of results.values()) {
+		entry.median = u.median(entry.wall);
+		entry.cpuMedian = u.median(entry.cpu);
+		entry.benchCpuMedian = u.median(entry.benchCpu);
+	}
+	return results;
+}
+
+function check(scenario, run, seen, expected) {
+	const problems = [];
+	if (run.status !== 200) problems.push(`HTTP ${run.status}: ${run.text.slice(0, 400)}`);
+	const counted = run.json?.[`count_${scenario.countField}`];
+	if (counted !== expected.count) problems.push(`last node counted ${counted} items, expected ${expected.count} (${run.text.slice(0, 200)})`);
+	if (seen.failed) problems.push(`${seen.failed} requests did not get a 200`);
+	if (expected.list !== undefined && seen.list !== expected.list) problems.push(`${seen.list} list requests, expected ${expected.list}`);
+	if (expected.list !== undefined && seen.offsets.size !== seen.list) problems.push(`list offsets repeated (${seen.offsets.size} distinct of ${seen.list})`);
+	if (expected.get !== undefined && seen.get !== expected.get) problems.push(`${seen.get} get requests, expected ${expected.get}`);
+	if (problems.length) throw new Error(`${scenario.label}: ${problems.join('; ')}`);
+}
+
+/** Untimed runs (`runs` per scenario) with no latency: loads node types, warms the JIT. */
+async function warmUp(instance, fake, scenarios, body, runs = 2) {
+	const latency = fake.latency;
+	fake.setLatency(0);
+	try {
+		for (const scenario of scenarios) {
+			if (scenario.invoke) continue;
+			await instance.waitForWebhook(scenario.path, body);
+			for (let run = 1; run < runs; run++) await instance.trigger(scenario.path, body);
+		}
+	} finally {
+		fake.setLatency(latency);
+	}
+}
+
+async function main() {
+	const options = parseArgs(process.argv.slice(2));
+	const benchStarted = Date.now();
+	const wants = (part) => options.parts.includes(part);
+	const report = [];
+	const targets = [];
+	const needN8n = wants('list') || wants('items') || wants('cpu');
+
+	u.log(`n8n installation and package (npm run build + npm pack)…`);
+	const [installation] = needN8n || wants('footprint') ? await n8n.installations('latest') : [undefined];
+	const tarball = await n8n.packTarball();
+
+	report.push(
+		`## Benchmark (${new Date().toISOString().slice(0, 10)})`,
+		'',
+		`n8n ${installation ? installation.version : '(not run)'} (\`n8n start\`, the packed package installed as a community package), ` +
+			`fake Tilled on 127.0.0.1 with ${options.latency} ms injected latency per response; ` +
+			`${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at start. ` +
+			`Wall time is the production webhook's round trip, median of ${options.repeats} runs (sequential Gets: ${Math.min(options.repeats, options.seqRepeats)}) after untimed warm-up runs; ` +
+			`every run is checked (item count from a Summarize node at the end, requests recorded by the fake).`,
+		'',
+	);
+
+	let instance;
+	let fake;
+	const cleanup = async () => {
+		await instance?.stop().catch(() => undefined);
+		await fake?.close().catch(() => undefined);
+	};
+	const onSignal = () => cleanup().finally(() => process.exit(130));
+	process.once('SIGINT', onSignal);
+	process.once('SIGTERM', onSignal);
+
+	try {
+		if (needN8n) {
+			fake = await startFakeTilled({
+				apiKey: FAKE_KEY,
+				accountId: FAKE_ACCOUNT,
+				latencyMs: options.latency,
+				recordRequests: true,
+				validateResponses: false,
+			});
+			fake.latency = options.latency;
+			const setLatency = fake.setLatency.bind(fake);
+			fake.setLatency = (value) => {
+				setLatency(value);
+				fake.latency = value;
+			};
+			fake.sessions.seedSessions(options.sessions);
+			const ids = fake.sessions.listSessions().map((s) => s.id);
+
+			instance = await startInstance({ installation, tarball });
+			const credential = await instance.createCredential('Tilled bench (fake)', 'tilledApi', {
+				accountId: FAKE_ACCOUNT,
+				apiKey: FAKE_KEY,
+				environment: 'custom',
+				baseUrl: fake.url,
+			});
+			const httpVersion = httpRequestDefaultVersion(installation);
+			const scenarios = buildWorkflows({ fake, credential, httpVersion });
+			for (const scenario of Object.values(scenarios)) scenario.workflowId = await instance.deploy(scenario.workflow);
+			u.log(`${Object.keys(scenarios).length} workflows created and active (HTTP Request node v${httpVersion})`);
+
+			if (wants('list')) report.push(await listPart(instance, fake, scenarios, options, targets));
+			if (wants('items')) report.push(await itemsPart(instance, fake, scenarios, options, ids, targets, httpVersion));
+			if (wants('cpu')) report.push(await cpuPart(instance, fake, scenarios, options, ids, targets));
+			await instance.stop();
+			instance = undefined;
+			await fake.close();
+			fake = undefined;
+		}
+		if (wants('footprint')) report.push(await footprint.footprintPart({ installation, tarball, targets, repeats: 15 }));
+		if (wants('memory')) report.push(await footprint.memoryPart({ sizes: options.memory, targets }));
+	} finally {
+		await cleanup();
+	}
+
+	if (targets.length) {
+		report.push('### Targets', '', u.table(['Target', 'Measured', 'Met'], targets.map((t) => [t.name, t.measured, t.met ? 'yes' : '**no**'])), '');
+	}
+	const seconds = (Date.now() - benchStarted) / 1000;
+	report.push(`_\`npm run bench\` took ${seconds.toFixed(0)} s._`, '');
+	process.stdout.write(`${report.join('\n')}\n`);
+	u.log(`done in ${seconds.toFixed(0)} s`);
+}
+
+// ---- 1. Return All -----------------------------------------------------------------------
+
+async function listPart(instance, fake, scenarios, options, targets) {
+	const { sessions, latency, repeats } = options;
+	const pages = Math.ceil(sessions / 100);
+	const chosen = [scenarios['list-ours'], scenarios['list-http-split'], scenarios['list-http-pages']];
+	u.log(`1. Return All of ${sessions} sessions (${latency} ms latency)`);
+	await warmUp(instance, fake, chosen, '{}');
+	const results = await measure(instance, fake, chosen, {
+		body: '{}',
+		repeats,
+		expect: (s) => ({ count: s.countField === 'total' ? pages : sessions, list: pages }),
+	});
+	const ours = results.get('list-ours');
+	const http = results.get('list-http-split');
+	const floors = {
+		'list-ours': (pages * latency) / 4,
+		'list-http-split': pages * latency,
+		'list-http-pages': pages * latency,
+	};
+	const rows = chosen.map((s) => {
+		const r = results.get(s.id);
+		const floor = floors[s.id];
+		return [
+			s.label,
+			u.int(r.requests.list),
+			u.ms(r.median),
+			`${u.ms(u.min(r.wall))} – ${u.ms(u.max(r.wall))}`,
+			`${u.ms(floor)} (${s.id === 'list-ours' ? '4 in parallel' : 'one at a time'})`,
+			`${u.ratio(r.median / floor)} (+${u.ms(r.median - floor)})`,
+			u.ms(r.cpuMedian),
+			u.ratio(r.median / http.median),
+		];
+	});
+	const value = ours.median / http.median;
+	targets.push({ name: `1. Return All ${u.int(sessions)}: ours ≤ 0.35× HTTP Request (+ Split Out)`, measured: u.ratio(value), met: value <= 0.35 });
+	targets.push({ name: `1. Return All ${u.int(sessions)}: ours makes ⌈N/100⌉ = ${pages} requests`, measured: u.int(ours.requests.list), met: ours.requests.list === pages });
+	return [
+		`### 1. Return All of ${u.int(sessions)} sessions (${latency} ms latency)`,
+		'',
+		'Ours: Get Many, Return All, default options (Pages in Parallel = 4). HTTP Request: GET /v1/checkout-sessions with the two headers, `limit=100`, ' +
+			'Pagination "Update a Parameter in Each Request" `offset = {{ $pageCount * 100 }}`, complete when `{{ !$response.body.has_more }}`; ' +
+			'a Split Out node on `items` makes one item per session, as a user needs. Floor = requests × latency ÷ requests in parallel; ' +
+			`ours fetches the first page alone (it tells the total), so its schedule allows no less than (1 + ⌈${pages - 1}/4⌉) × ${latency} ms = ${u.ms((1 + Math.ceil((pages - 1) / 4)) * latency)}.`,
+		'',
+		u.table(['Workflow', 'Requests', 'Wall time (median)', 'Range', 'Floor', 'vs floor', 'n8n CPU', 'Ratio vs HTTP Request + Split Out'], rows),
+		'',
+	].join('\n');
+}
+
+// ---- 2. Many input items of Get ---------------------------------------------------------
+
+async function itemsPart(instance, fake, scenarios, options, ids, targets, httpVersion) {
+	const { items, latency, repeats, seqRepeats } = options;
+	const body = JSON.stringify({ items: ids.slice(0, items).map((id) => ({ id })) });
+	const idsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-tilled-bench-ids-')), 'ids.json');
+	fs.writeFileSync(idsFile, JSON.stringify(ids.slice(0, items)));
+	const bareClient = (concurrency) => ({
+		id: `client-${concurrency}`,
+		label: `Bare Node client, no n8n (calibration), ${concurrency === items ? 'all' : concurrency} in parallel`,
+		countField: 'id',
+		concurrency,
+		calibration: true,
+		invoke: async () => {
+			const result = await runChildJson(process.execPath, [path.join(__dirname, 'client-child.js'), fake.url, FAKE_KEY, FAKE_ACCOUNT, String(concurrency), idsFile]);
+			return { status: 200, json: { count_id: result.requests }, text: '', wallMs: result.ms, cpuMs: NaN };
+		},
+	});
+	const chosen = [
+		{ ...scenarios['items-baseline'], concurrency: undefined },
+		{ ...scenarios['get-ours-1'], concurrency: 1, repeats: Math.min(repeats, seqRepeats) },
+		{ ...scenarios['get-ours-default'], concurrency: 5 },
+		{ ...scenarios['get-ours-10'], concurrency: 10 },
+		{ ...scenarios['get-ours-16'], concurrency: 16 },
+		{ ...scenarios['get-ours-50'], concurrency: 50 },
+		{ ...scenarios['get-http'], concurrency: items },
+		{ ...scenarios['get-http-batch'], concurrency: items },
+		bareClient(10),
+		bareClient(16),
+		bareClient(items),
+	];
+	u.log(`2. ${items} input items of Get (${latency} ms latency)`);
+	await warmUp(instance, fake, chosen, body, 1);
+	const results = await measure(instance, fake, chosen, {
+		body,
+		repeats,
+		expect: (s) => ({ count: items, get: s.id === 'items-baseline' ? 0 : items }),
+	});
+	const baseline = results.get('items-baseline').median;
+	const seq = results.get('get-ours-1').median;
+	const httpBest = Math.min(results.get('get-http').median, results.get('get-http-batch').median);
+	fs.rmSync(path.dirname(idsFile), { recursive: true, force: true });
+	const rows = chosen.map((s) => {
+		const r = results.get(s.id);
+		const floor = s.concurrency ? (items * latency) / Math.min(s.concurrency, items) : 0;
+		const isBaseline = s.id === 'items-baseline';
+		const dash = isBaseline || s.calibration;
+		return [
+			s.label,
+			isBaseline ? '–' : String(s.concurrency === items ? `all (${items})` : s.concurrency),
+			u.int(r.requests.get),
+			u.ms(r.median),
+			`${u.ms(u.min(r.wall))} – ${u.ms(u.max(r.wall))}`,
+			dash ? '–' : u.ms(r.median - baseline),
+			isBaseline ? '–' : u.ms(floor),
+			isBaseline ? '–' : `${u.ratio(r.median / floor)} (+${u.ms(r.median - floor)})`,
+			s.calibration ? '–' : u.ms(r.cpuMedian),
+			dash ? '–' : u.ratio(seq / r.median),
+			dash ? '–' : u.ratio(r.median / httpBest),
+		];
+	});
+	for (const c of [10, 16]) {
+		const r = results.get(`get-ours-${c}`).median;
+		targets.push({ name: `2. Get ×${u.int(items)}: ours at ${c} in parallel ≥ 8× faster than ours sequential`, measured: `${u.ratio(seq / r)} faster`, met: seq / r >= 8 });
+		targets.push({ name: `2. Get ×${u.int(items)}: ours at ${c} in parallel faster than the HTTP Request node's best`, measured: `${u.ratio(r / httpBest)} its time`, met: r < httpBest });
+	}
+	const at50 = results.get('get-ours-50').median;
+	return [
+		`### 2. ${u.int(items)} input items of Get (${latency} ms latency)`,
+		'',
+		`Webhook → Split Out (the body's ${u.int(items)} ids, one item each) → the node → Summarize. "Split Out only" is the same workflow without the node: ` +
+			`n8n's own cost, subtracted in "Net". The bare Node client rows send the same Gets with node:http from a fresh process (no n8n), one connection per request like n8n: ` +
+			'what the fake, the network stack and this machine allow at that concurrency. ' +
+			`HTTP Request v${httpVersion} sends every item's request at once (its Batching option only waits when the interval is above 0, ` +
+			'so Batching 50 items / 0 ms behaves like the default). Floor = requests × latency ÷ requests in parallel.',
+		'',
+		`At the node's maximum Items in Parallel (50) ours takes ${u.ratio(at50 / httpBest)} the HTTP Request node's best time; ` +
+			`the floor alone at 10 and 16 in parallel is ${u.ms((items * latency) / 10)} and ${u.ms((items * latency) / 16)}, against ${u.ms(httpBest)} for HTTP Request with all ${u.int(items)} requests in flight.`,
+		'',
+		u.table(
+			['Workflow', 'In parallel', 'Requests', 'Wall time (median)', 'Range', 'Net of Split Out only', 'Floor', 'vs floor', 'n8n CPU', 'Speed-up vs ours sequential', 'Ratio vs HTTP Request best'],
+			rows,
+		),
+		'',
+	].join('\n');
+}
+
+// ---- 3. CPU per request -----------------------------------------------------------------
+
+async function cpuPart(instance, fake, scenarios, options, ids, targets) {
+	const { cpuItems, repeats } = options;
+	const body = JSON.stringify({ items: ids.slice(0, cpuItems).map((id) => ({ id })) });
+	const latency = fake.latency;
+	fake.setLatency(0);
+	try {
+		const chosen = [scenarios['items-baseline'], scenarios['get-ours-default'], scenarios['get-http']];
+		u.log(`3. CPU: ${cpuItems} Gets at 0 ms latency`);
+		// One run here and one untimed run before each block (measure's blocks mode).
+		await warmUp(instance, fake, chosen, body, 1);
+		const results = await measure(instance, fake, chosen, {
+			body,
+			repeats,
+			blocks: true,
+			expect: (s) => ({ count: cpuItems, get: s.id === 'items-baseline' ? 0 : cpuItems }),
+		});
+		const base = results.get('items-baseline');
+		const http = results.get('get-http');
+		const perRequest = (r) => ((r.cpuMedian - base.cpuMedian) * 1000) / cpuItems;
+		const rows = chosen.map((s) => {
+			const r = results.get(s.id);
+			const isBaseline = s === scenarios['items-baseline'];
+			return [
+				s.label,
+				u.int(r.requests.get),
+				u.ms(r.median),
+				u.ms(r.cpuMedian),
+				`${u.ms(u.min(r.cpu))} – ${u.ms(u.max(r.cpu))}`,
+				isBaseline ? '–' : us(perRequest(r)),
+				isBaseline ? '–' : u.ratio(perRequest(r) / perRequest(http)),
+				us((r.benchCpuMedian * 1000) / cpuItems),
+			];
+		});
+		const ours = perRequest(results.get('get-ours-default'));
+		targets.push({ name: '3. CPU per request: ours ≤ 1.2× the HTTP Request node', measured: `${u.ratio(ours / perRequest(http))} (${us(ours)} vs ${us(perRequest(http))})`, met: ours / perRequest(http) <= 1.2 });
+		return [
+			`### 3. n8n CPU time per request (${u.int(cpuItems)} Gets, 0 ms latency)`,
+			'',
+			"CPU time (user + system) of the n8n process over the webhook round trip, from /proc/<pid>/stat (10 ms ticks). Per request: minus the Split Out only workflow's CPU, ÷ requests. " +
+				'"Bench CPU" is this benchmark process (the fake Tilled and the trigger), per request: the fake\'s own cost.',
+			'',
+			u.table(['Workflow', 'Requests', 'Wall time (median)', 'n8n CPU (median)', 'Range', 'n8n CPU per request', 'Ratio vs HTTP Request', 'Bench CPU per request'], rows),
+			'',
+		].join('\n');
+	} finally {
+		fake.setLatency(latency);
+	}
+}
+
+function us(value) {
+	return u.us(value);
+}
+
+main().catch((error) => {
+	process.stderr.write(`[bench] failed: ${error && error.stack ? error.stack : error}\n`);
+	process.exit(1);
+});
