@@ -136,7 +136,7 @@ function buildWorkflows({ fake, credential, httpVersion }) {
 
 	// 2 and 3. Gets of many input items: the webhook's body { items: [{ id }, …] } split into items.
 	add('items-baseline', 'Split Out only (no requests)', [splitOut('body.items')], 'id');
-	for (const concurrency of [1, 10, 16, 50]) {
+	for (const concurrency of [1, 10, 16, 100, 200]) {
 		add(
 			`get-ours-${concurrency}`,
 			`Tilled: Get, Items in Parallel = ${concurrency}`,

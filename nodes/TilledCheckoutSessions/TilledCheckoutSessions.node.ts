@@ -106,7 +106,7 @@ export class TilledCheckoutSessions implements INodeType {
 						displayName: 'Items in Parallel',
 						name: 'itemConcurrency',
 						type: 'number',
-						typeOptions: { minValue: 1, maxValue: 50 },
+						typeOptions: { minValue: 1, maxValue: 200 },
 						default: 5,
 						description: 'How many input items are sent to Tilled at once; outputs keep the input order. A 429 from Tilled slows all of them down.',
 					},

@@ -648,12 +648,29 @@ async function executeWorkflow(installation, userFolder, workflowId, options = {
 async function probe(url, timeoutMs = 2000) {
 	try {
 		const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-		await response.arrayBuffer();
-		return response.status;
+		const body = await response.text();
+		return { status: response.status, body };
 	} catch {
-		return 0;
+		return { status: 0, body: '' };
 	}
 }
+
+/** n8n answers 200 with an "n8n is starting up" page before its REST API is there: want JSON. */
+async function restReady(url) {
+	const { status, body } = await probe(`${url}/rest/settings`);
+	if (status !== 200) return false;
+	try {
+		return typeof JSON.parse(body) === 'object';
+	} catch {
+		return false;
+	}
+}
+
+// n8n servers this process started: ended with it, so a crashed caller leaves none running.
+const running = new Set();
+process.on('exit', () => {
+	for (const child of running) killGroup(child, 'SIGKILL');
+});
 
 /**
  * `n8n start` in its own process group; resolves once the editor's REST API answers
@@ -680,7 +697,13 @@ async function startN8n(installation, userFolder, options = {}) {
 	};
 	child.stdout.on('data', onData);
 	child.stderr.on('data', onData);
-	const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+	running.add(child);
+	const exited = new Promise((resolve) =>
+		child.on('exit', (code, signal) => {
+			running.delete(child);
+			resolve({ code, signal });
+		}),
+	);
 	let stopped;
 	const stop = () => {
 		if (!stopped) {
@@ -707,7 +730,7 @@ async function startN8n(installation, userFolder, options = {}) {
 		if (exit) {
 			throw new Error(`n8n start exited (${exit.signal || `exit ${exit.code}`}) before the editor answered:\n${output}`);
 		}
-		if ((await probe(`${url}/rest/settings`)) === 200) return server;
+		if (await restReady(url)) return server;
 		if (Date.now() > deadline) {
 			await stop();
 			throw new Error(`n8n did not answer on ${url} within ${options.timeoutMs ?? 180_000} ms:\n${output}`);
