@@ -287,10 +287,10 @@ async function installPackage(userFolder, tarball, options = {}) {
 	await execFileAsync('tar', ['-xzf', path.resolve(tarball), '-C', packageDir, '--strip-components=1']);
 
 	const manifestPath = path.join(packageDir, 'package.json');
-	// eslint-disable-next-line no-unused-vars
-	const { devDependencies, peerDependencies, optionalDependencies, ...manifest } = JSON.parse(
-		await fsp.readFile(manifestPath, 'utf8'),
-	);
+	// As n8n does: the installed manifest keeps no dev, peer or optional dependencies.
+	const manifest = JSON.parse(await fsp.readFile(manifestPath, 'utf8'));
+	const peerDependencies = manifest.peerDependencies;
+	for (const field of ['devDependencies', 'peerDependencies', 'optionalDependencies']) delete manifest[field];
 	if (manifest.name !== PACKAGE_NAME) throw new Error(`${tarball} holds ${manifest.name}, not ${PACKAGE_NAME}`);
 	const peers = Object.keys(peerDependencies || {});
 	await fsp.writeFile(manifestPath, JSON.stringify(manifest, null, 2), 'utf8');

@@ -76,7 +76,7 @@ class MemoryCredentialsHelper extends ICredentialsHelper {
 	}
 }
 
-function nodeTypes(types: Record<string, INodeType>): INodeTypes {
+export function nodeTypes(types: Record<string, INodeType>): INodeTypes {
 	return {
 		getByName: (name) => types[name],
 		getByNameAndVersion: (name) => types[name],

@@ -5,7 +5,7 @@ import { TilledApi } from '../../credentials/TilledApi.credentials';
 import { TilledCheckoutSessions } from '../../nodes/TilledCheckoutSessions/TilledCheckoutSessions.node';
 import { tilledBaseUrl } from '../../nodes/TilledCheckoutSessions/shared/transport';
 import { ACCOUNT_ID, API_KEY, useFakeTilled, type FakeTilled } from '../harness/fake';
-import { additionalDataFor, NODE_TYPE, testCredential, type TilledCredentialData } from '../harness/n8n';
+import { additionalDataFor, NODE_TYPE, nodeTypes, testCredential, type TilledCredentialData } from '../harness/n8n';
 
 let fake: FakeTilled;
 let credentials: TilledCredentialData;
@@ -72,11 +72,7 @@ describe('From List search of the Checkout Session locator', () => {
 			nodes: [node],
 			connections: {},
 			active: false,
-			nodeTypes: {
-				getByName: () => new TilledCheckoutSessions(),
-				getByNameAndVersion: () => new TilledCheckoutSessions(),
-				getKnownTypes: () => ({}),
-			},
+			nodeTypes: nodeTypes({ [NODE_TYPE]: new TilledCheckoutSessions() }),
 		});
 		return new LoadOptionsContext(workflow, node, additionalDataFor(credentials), 'parameters.checkoutSessionId');
 	}
