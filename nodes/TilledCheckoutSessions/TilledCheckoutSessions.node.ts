@@ -176,17 +176,18 @@ export class TilledCheckoutSessions implements INodeType {
 			}
 		});
 
-		const done: Array<{ itemIndex: number; ids: string }> = [];
+		// Creates that worked, to name in the error if a later item stops the run.
+		const created: Array<{ itemIndex: number; ids: string }> = [];
 		const outputs = await mapConcurrent(prepared, itemConcurrency, async (entry, itemIndex) => {
 			const pairedItem = { item: itemIndex };
 			if (entry.error) return [errorItem(entry.error, itemIndex)];
 			try {
 				const results = await handler.run.call(this, entry.input, { settings, itemIndex, pageConcurrency });
-				done.push({ itemIndex, ids: results.map((r) => String(r.id)).join(', ') });
+				if (operation === 'create') created.push({ itemIndex, ids: results.map((r) => String(r.id)).join(', ') });
 				return results.map((json) => ({ json, pairedItem }));
 			} catch (error) {
 				const wrapped = asNodeError(this, error, itemIndex);
-				if (!continueOnFail) throw withCompletedItems(wrapped, operation, done);
+				if (!continueOnFail) throw withCreatedSessions(wrapped, created);
 				return [errorItem(wrapped, itemIndex)];
 			}
 		});
@@ -216,13 +217,9 @@ function errorItem(error: NodeOperationError, itemIndex: number): INodeExecution
  * When one item fails and the run stops, n8n keeps no output of the items that worked. For
  * creates those are real payment pages: name them in the error so none is lost.
  */
-function withCompletedItems(
-	error: NodeOperationError,
-	operation: string,
-	done: Array<{ itemIndex: number; ids: string }>,
-) {
-	if (operation !== 'create' || done.length === 0) return error;
-	const list = [...done]
+function withCreatedSessions(error: NodeOperationError, created: Array<{ itemIndex: number; ids: string }>) {
+	if (created.length === 0) return error;
+	const list = [...created]
 		.sort((a, b) => a.itemIndex - b.itemIndex)
 		.map((entry) => `item ${entry.itemIndex}: ${entry.ids}`)
 		.join('; ');

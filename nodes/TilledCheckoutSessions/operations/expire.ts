@@ -1,17 +1,8 @@
-import { NodeApiError, type IDataObject, type JsonObject, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeApiError, type IDataObject, type JsonObject } from 'n8n-workflow';
 import { checkoutSessionLocator } from '../shared/descriptions';
-import { errorFacts, tilledApiRequest, tilledError, type TransportSettings } from '../shared/transport';
-import { readSessionId } from './get';
+import { errorFacts, tilledApiRequest, tilledError } from '../shared/transport';
+import { fetchSession, readSessionId } from './get';
 import { showFor, type TilledOperation } from './types';
-
-async function fetchSession(this: IExecuteFunctions, settings: TransportSettings, id: string, itemIndex: number) {
-	return await tilledApiRequest.call(this, settings, {
-		method: 'GET',
-		path: `/v1/checkout-sessions/${id}`,
-		safety: 'idempotent',
-		itemIndex,
-	});
-}
 
 export const expire: TilledOperation<string> = {
 	properties: [{ ...checkoutSessionLocator, displayOptions: showFor('expire') }],

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { checkoutSessionLocator } from '../shared/descriptions';
 import { readParameter } from '../shared/errors';
-import { tilledApiRequest } from '../shared/transport';
+import { tilledApiRequest, type TransportSettings } from '../shared/transport';
 import { checkId } from '../shared/validation';
 import { showFor, type TilledOperation } from './types';
 
@@ -10,16 +10,25 @@ export function readSessionId(this: IExecuteFunctions, itemIndex: number): strin
 	return checkId(value, 'Checkout Session');
 }
 
+/** GET /v1/checkout-sessions/{id}; Expire uses it too, to learn a session's status. */
+export async function fetchSession(
+	this: IExecuteFunctions,
+	settings: TransportSettings,
+	id: string,
+	itemIndex: number,
+) {
+	return await tilledApiRequest.call(this, settings, {
+		method: 'GET',
+		path: `/v1/checkout-sessions/${id}`,
+		safety: 'idempotent',
+		itemIndex,
+	});
+}
+
 export const get: TilledOperation<string> = {
 	properties: [{ ...checkoutSessionLocator, displayOptions: showFor('get') }],
 	prepare: readSessionId,
 	async run(id, { settings, itemIndex }) {
-		const session = await tilledApiRequest.call(this, settings, {
-			method: 'GET',
-			path: `/v1/checkout-sessions/${id}`,
-			safety: 'idempotent',
-			itemIndex,
-		});
-		return [session];
+		return [await fetchSession.call(this, settings, id, itemIndex)];
 	},
 };
