@@ -19,7 +19,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const n8n = require('../../scripts/lib/n8n');
 const { startFakeTilled } = require('../fake-tilled/server');
-const { TilledCheckoutSessions } = require('../../nodes/TilledCheckoutSessions/TilledCheckoutSessions.node');
+const { TilledCheckoutSessions } = require('../../nodes/Tilled/TilledCheckoutSessions.node');
 const expected = require('./expected-labels');
 const ui = require('./editor-page');
 

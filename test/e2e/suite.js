@@ -244,7 +244,7 @@ function defineSuite(label) {
 		const manifest = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
 		expect(manifest.peerDependencies).toBeUndefined();
 		expect(manifest.devDependencies).toBeUndefined();
-		expect(manifest.n8n.nodes).toEqual(['dist/nodes/TilledCheckoutSessions/TilledCheckoutSessions.node.js']);
+		expect(manifest.n8n.nodes).toEqual(['dist/nodes/Tilled/TilledCheckoutSessions.node.js']);
 		// No peer dependency pulled in: the node uses n8n's own n8n-workflow.
 		expect(fs.existsSync(path.join(packageDir, 'node_modules', 'n8n-workflow'))).toBe(false);
 		expect(fs.existsSync(path.join(packageDir, 'dist', 'nodes', 'TilledCheckoutSessions', 'tilled.svg'))).toBe(true);

@@ -19,7 +19,7 @@ import {
 } from 'n8n-workflow';
 import { TilledApi } from '../../credentials/TilledApi.credentials';
 import { errorText, report, reporting } from './report';
-import { TilledCheckoutSessions } from '../../nodes/TilledCheckoutSessions/TilledCheckoutSessions.node';
+import { TilledCheckoutSessions } from '../../nodes/Tilled/TilledCheckoutSessions.node';
 
 export const NODE_TYPE = 'n8n-nodes-tilled.tilledCheckoutSessions';
 const credentialType = new TilledApi();

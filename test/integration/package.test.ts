@@ -45,9 +45,9 @@ test('the tarball holds dist/ only: node, credential, codex, icons; no tests or 
 	const outsideDist = files.filter((f) => !f.startsWith('dist/'));
 	expect(outsideDist.sort()).toEqual(['LICENSE', 'README.md', 'package.json']);
 	for (const entry of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) expect(files).toContain(entry);
-	expect(files).toContain('dist/nodes/TilledCheckoutSessions/TilledCheckoutSessions.node.json');
-	expect(files).toContain('dist/nodes/TilledCheckoutSessions/tilled.svg');
-	expect(files).toContain('dist/nodes/TilledCheckoutSessions/tilled.dark.svg');
+	expect(files).toContain('dist/nodes/Tilled/TilledCheckoutSessions.node.json');
+	expect(files).toContain('dist/nodes/Tilled/tilled.svg');
+	expect(files).toContain('dist/nodes/Tilled/tilled.dark.svg');
 	expect(files).toContain('dist/credentials/tilled.svg');
 	expect(files.filter((f) => /test|\.ts$|fake|\.map$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
 });
@@ -58,7 +58,7 @@ test('the built node and credential load, and the codex names the node', () => {
 	const node = new TilledCheckoutSessions();
 	expect(node.description.usableAsTool).toBe(true);
 	expect(new TilledApi().name).toBe('tilledApi');
-	const codex = JSON.parse(fs.readFileSync(path.join(unpacked, 'dist/nodes/TilledCheckoutSessions/TilledCheckoutSessions.node.json'), 'utf8'));
+	const codex = JSON.parse(fs.readFileSync(path.join(unpacked, 'dist/nodes/Tilled/TilledCheckoutSessions.node.json'), 'utf8'));
 	expect(codex.node).toBe(`n8n-nodes-tilled.${node.description.name}`);
 	expect(codex.categories).toEqual(['Finance & Accounting', 'Sales']);
 });

@@ -1,5 +1,5 @@
-import { formatMinorUnits, toMinorUnits } from '../../nodes/TilledCheckoutSessions/shared/amounts';
-import { InvalidParameter } from '../../nodes/TilledCheckoutSessions/shared/errors';
+import { formatMinorUnits, toMinorUnits } from '../../nodes/Tilled/shared/amounts';
+import { InvalidParameter } from '../../nodes/Tilled/shared/errors';
 
 const field = 'Unit Amount';
 

@@ -1,4 +1,4 @@
-import { metadataFromPairs } from '../../nodes/TilledCheckoutSessions/shared/metadata';
+import { metadataFromPairs } from '../../nodes/Tilled/shared/metadata';
 
 const pairs = (...entries: Array<[unknown, unknown]>) => ({ pair: entries.map(([key, value]) => ({ key, value })) });
 

@@ -6,7 +6,7 @@ import {
 	checkQuantity,
 	checkText,
 	decimalPlaces,
-} from '../../nodes/TilledCheckoutSessions/shared/validation';
+} from '../../nodes/Tilled/shared/validation';
 
 describe('checkId', () => {
 	test('accepts Tilled ids and trims spaces', () => {
