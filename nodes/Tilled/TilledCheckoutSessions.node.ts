@@ -14,7 +14,7 @@ import { get } from './operations/get';
 import { getMany } from './operations/getMany';
 import type { TilledOperation } from './operations/types';
 import { InvalidParameter, invalidParameterError, readParameter } from './shared/errors';
-import { DEFAULT_TRANSPORT, mapConcurrent, transportSettings } from './shared/transport';
+import { DEFAULT_TRANSPORT, mapConcurrent, transportSettings } from './transport';
 
 const OPERATIONS: Record<string, TilledOperation<unknown>> = {
 	create: create as TilledOperation<unknown>,

@@ -3,7 +3,7 @@ import { LoadOptionsContext } from 'n8n-core';
 import { Workflow, type INode } from 'n8n-workflow';
 import { TilledApi } from '../../credentials/TilledApi.credentials';
 import { TilledCheckoutSessions } from '../../nodes/Tilled/TilledCheckoutSessions.node';
-import { tilledBaseUrl } from '../../nodes/Tilled/shared/transport';
+import { tilledBaseUrl } from '../../nodes/Tilled/transport';
 import { ACCOUNT_ID, API_KEY, useFakeTilled, type FakeTilled } from '../harness/fake';
 import { additionalDataFor, NODE_TYPE, nodeTypes, testCredential, type TilledCredentialData } from '../harness/n8n';
 

@@ -1,4 +1,4 @@
-import { backoffMs, listQuery, mapConcurrent, retryAfterMs } from '../../nodes/Tilled/shared/transport';
+import { backoffMs, listQuery, mapConcurrent, retryAfterMs } from '../../nodes/Tilled/transport';
 
 test('backoff doubles per attempt, with jitter between half and all of it, capped at 30 s', () => {
 	expect(backoffMs(500, 0, 0)).toBe(250);

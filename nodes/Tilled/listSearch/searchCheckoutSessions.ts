@@ -1,6 +1,6 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 import { formatMinorUnits } from '../shared/amounts';
-import { tilledApiRequest, transportSettings } from '../shared/transport';
+import { tilledApiRequest, transportSettings } from '../transport';
 
 const PAGE_SIZE = 100;
 

@@ -3,7 +3,7 @@ import { toMinorUnits, type AmountFormat } from '../shared/amounts';
 import { InvalidParameter, readParameter } from '../shared/errors';
 import { CURRENCY_DECIMALS, LIMITS, PAYMENT_METHOD_TYPES } from '../shared/limits';
 import { metadataFromPairs, metadataProperty, type Metadata } from '../shared/metadata';
-import { listQuery, tilledApiRequest, type TransportSettings } from '../shared/transport';
+import { listQuery, tilledApiRequest, type TransportSettings } from '../transport';
 import {
 	checkCurrency,
 	checkFutureDateTime,

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { checkoutSessionLocator } from '../shared/descriptions';
 import { readParameter } from '../shared/errors';
-import { tilledApiRequest, type TransportSettings } from '../shared/transport';
+import { tilledApiRequest, type TransportSettings } from '../transport';
 import { checkId } from '../shared/validation';
 import { showFor, type TilledOperation } from './types';
 

@@ -2,7 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { InvalidParameter, readParameter } from '../shared/errors';
 import { LIMITS } from '../shared/limits';
 import { checkFilterKeys, metadataFromPairs, metadataProperty } from '../shared/metadata';
-import { listQuery, tilledListSessions } from '../shared/transport';
+import { listQuery, tilledListSessions } from '../transport';
 import { checkId } from '../shared/validation';
 import { showFor, type TilledOperation } from './types';
 

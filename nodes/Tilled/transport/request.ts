@@ -1,7 +1,5 @@
-// The one way this package talks to Tilled: URL from the credential, authentication applied by
-// n8n (httpRequestWithAuthentication), retries that never repeat a payment action blindly, and
-// Tilled's errors turned into NodeApiErrors that carry its message, the HTTP status and the
-// request-id (never the API key).
+// One request to Tilled, with its retries: URL from the credential, authentication applied by
+// n8n (httpRequestWithAuthentication), and retries that never repeat a payment action blindly.
 import {
 	NodeApiError,
 	sleep,
@@ -11,9 +9,9 @@ import {
 	type IHttpRequestOptions,
 	type ILoadOptionsFunctions,
 	type INode,
-	type JsonObject,
 } from 'n8n-workflow';
 import { TILLED_PRODUCTION_URL, TILLED_SANDBOX_URL } from '../../../credentials/TilledApi.credentials';
+import { errorFacts, errorMessage, retriesExhausted, tilledError } from './errors';
 
 export type TilledContext = IExecuteFunctions | ILoadOptionsFunctions;
 
@@ -96,7 +94,6 @@ const AMBIGUOUS_CODES = new Set([
 	'UND_ERR_SOCKET',
 ]);
 const RETRIED_STATUSES = new Set([502, 503, 504]);
-const SYSTEM_CODE = /\b(E[A-Z0-9_]{3,}|GETADDRINFO|getaddrinfo)\b/g;
 
 export async function tilledApiRequest(
 	this: TilledContext,
@@ -308,207 +305,9 @@ function parseBody(raw: unknown): { json?: unknown; preview: string } {
 	}
 }
 
-/** Tilled's message is a string or a list of strings; validation_errors may add more. */
-function errorMessage(json: unknown, preview: string, status: number): string {
-	const body = (json ?? {}) as { message?: unknown; validation_errors?: unknown; error?: unknown };
-	const parts: string[] = [];
-	for (const value of [body.message, body.validation_errors]) {
-		if (typeof value === 'string' && value) parts.push(value);
-		if (Array.isArray(value)) parts.push(...value.filter((v): v is string => typeof v === 'string'));
-	}
-	const unique = [...new Set(parts)];
-	if (unique.length > 0) return unique.join('; ');
-	if (typeof body.error === 'string' && body.error) return body.error;
-	return json === undefined ? `HTTP ${status} with ${preview}` : `HTTP ${status}`;
-}
-
 function headerValue(headers: IDataObject | undefined, name: string): string | undefined {
 	const value = headers?.[name];
 	if (Array.isArray(value)) return String(value[0]);
 	return typeof value === 'string' ? value : undefined;
 }
 
-const REQUEST_NAMES: Record<string, string> = {
-	'POST /v1/checkout-sessions': 'create the checkout session',
-	'GET /v1/checkout-sessions': 'list checkout sessions',
-};
-
-function requestName(request: TilledRequest): string {
-	const known = REQUEST_NAMES[`${request.method} ${request.path}`];
-	if (known) return known;
-	if (request.path.endsWith('/expire')) return 'expire the checkout session';
-	return 'get the checkout session';
-}
-
-export function tilledError(
-	node: INode,
-	request: TilledRequest,
-	details: { message: string; status?: number; requestId?: string; code?: string; tilledBody?: unknown },
-): NodeApiError {
-	// The CLI and the editor show the message first: everything a user needs (Tilled's words,
-	// status and request id for Tilled support) goes into it, never headers or the request.
-	const facts = [
-		details.status !== undefined ? `HTTP ${details.status}` : undefined,
-		details.requestId ? `request-id ${details.requestId}` : undefined,
-	].filter(Boolean);
-	// System error codes (ECONNRESET…) stay out of the message: NodeApiError would replace a
-	// message containing one with its generic text, losing Tilled's words and our advice.
-	const text = details.message.replace(SYSTEM_CODE, '').replace(/\s{2,}/g, ' ').trim();
-	const message = `Tilled could not ${requestName(request)}: ${text}${facts.length ? ` [${facts.join(', ')}]` : ''}`;
-	const errorResponse: JsonObject = {
-		message: details.message,
-		...(details.status !== undefined ? { statusCode: details.status } : {}),
-		...(details.requestId ? { requestId: details.requestId } : {}),
-		// Not under "code" or "errorCode": NodeApiError would take it for the HTTP status.
-		...(details.code ? { systemError: details.code } : {}),
-		...(details.tilledBody && typeof details.tilledBody === 'object'
-			? { tilled: details.tilledBody as JsonObject }
-			: {}),
-	};
-	return new NodeApiError(node, errorResponse, {
-		message,
-		description: details.requestId
-			? `Tilled request-id: ${details.requestId} (quote it to Tilled support)`
-			: undefined,
-		httpCode: details.status !== undefined ? String(details.status) : undefined,
-		itemIndex: request.itemIndex,
-	});
-}
-
-function retriesExhausted(
-	node: INode,
-	last: NodeApiError,
-	attempts: number,
-	request: TilledRequest,
-	ambiguous: boolean,
-) {
-	const facts = errorFacts(last);
-	const note = ambiguous && request.ambiguityNote ? `. ${request.ambiguityNote}` : '';
-	return tilledError(node, request, { ...facts, message: `${facts.detail} (gave up after ${attempts} attempts)${note}` });
-}
-
-/** What tilledError put on an error: the bare message, status, request id, system error code. */
-export function errorFacts(error: NodeApiError): {
-	detail: string;
-	status?: number;
-	requestId?: string;
-	code?: string;
-} {
-	const response = (error.errorResponse ?? {}) as JsonObject;
-	return {
-		detail: typeof response.message === 'string' ? response.message : error.message,
-		status: typeof response.statusCode === 'number' ? response.statusCode : undefined,
-		requestId: typeof response.requestId === 'string' ? response.requestId : undefined,
-		code: typeof response.systemError === 'string' ? response.systemError : undefined,
-	};
-}
-
-/** Query for list: Tilled takes metadata filters as metadata[key]=value. */
-export function listQuery(filters: {
-	metadata?: Record<string, string>;
-	paymentIntentId?: string;
-	customerId?: string;
-}): IDataObject {
-	const qs: IDataObject = {};
-	for (const [key, value] of Object.entries(filters.metadata ?? {})) qs[`metadata[${key}]`] = value;
-	if (filters.paymentIntentId) qs.payment_intent_id = filters.paymentIntentId;
-	if (filters.customerId) qs.customer_id = filters.customerId;
-	return qs;
-}
-
-export interface ListPage {
-	items: IDataObject[];
-	has_more: boolean;
-	total?: number;
-}
-
-/**
- * Lists sessions in Tilled's order, without duplicates. The first page (limit 100) tells the
- * total; the other pages are fetched `pageConcurrency` at a time. Sessions created meanwhile
- * shift offsets (seen as duplicates, dropped), and a has_more still true at the end is
- * followed page by page. `limit` undefined means all.
- */
-export async function tilledListSessions(
-	this: TilledContext,
-	settings: TransportSettings,
-	query: IDataObject,
-	options: { limit?: number; pageConcurrency: number; itemIndex?: number },
-): Promise<IDataObject[]> {
-	const pageSize = 100;
-	const wanted = options.limit ?? Number.POSITIVE_INFINITY;
-	const sessions: IDataObject[] = [];
-	const seen = new Set<unknown>();
-	const fetchPage = async (offset: number, limit: number) => {
-		const page = (await tilledApiRequest.call(this, settings, {
-			method: 'GET',
-			path: '/v1/checkout-sessions',
-			qs: { ...query, offset, limit },
-			safety: 'idempotent',
-			itemIndex: options.itemIndex,
-		})) as unknown as ListPage;
-		if (!Array.isArray(page.items)) {
-			throw tilledError(this.getNode(), { method: 'GET', path: '/v1/checkout-sessions', safety: 'idempotent', itemIndex: options.itemIndex }, {
-				message: 'the list response has no items array',
-			});
-		}
-		return page;
-	};
-	const take = (page: ListPage) => {
-		for (const session of page.items) {
-			if (sessions.length >= wanted) return;
-			if (seen.has(session.id)) continue;
-			seen.add(session.id);
-			sessions.push(session);
-		}
-	};
-
-	let offset = 0;
-	let page = await fetchPage(0, Math.min(pageSize, wanted));
-	take(page);
-	offset = page.items.length;
-	if (page.has_more && typeof page.total === 'number' && page.total > offset && sessions.length < wanted) {
-		const end = Math.min(page.total, offset + (wanted - sessions.length));
-		const offsets: number[] = [];
-		for (let next = offset; next < end; next += pageSize) offsets.push(next);
-		// Return All asks for full pages (sessions created meanwhile still fit); a Limit asks
-		// the last page only for what is missing.
-		const pages = await mapConcurrent(offsets, options.pageConcurrency, async (start) =>
-			fetchPage(start, options.limit === undefined ? pageSize : Math.min(pageSize, end - start)),
-		);
-		for (const fetched of pages) take(fetched);
-		const last = pages[pages.length - 1];
-		offset = offsets[offsets.length - 1] + last.items.length;
-		page = last;
-	}
-	while (page.has_more && page.items.length > 0 && sessions.length < wanted) {
-		page = await fetchPage(offset, Math.min(pageSize, wanted - sessions.length));
-		take(page);
-		offset += page.items.length;
-	}
-	return sessions;
-}
-
-/** Runs fn over inputs with at most `limit` running at once; results keep the input order. */
-export async function mapConcurrent<T, R>(
-	inputs: readonly T[],
-	limit: number,
-	fn: (input: T, index: number) => Promise<R>,
-): Promise<R[]> {
-	const results = new Array<R>(inputs.length);
-	let next = 0;
-	let failed = false;
-	const worker = async () => {
-		while (!failed && next < inputs.length) {
-			const index = next++;
-			const running = fn(inputs[index], index);
-			// Stop handing out work after a failure; the worker still rejects with it below.
-			running.catch(() => (failed = true));
-			results[index] = await running;
-		}
-	};
-	const workers = Array.from({ length: Math.max(1, Math.min(limit, inputs.length)) }, worker);
-	const settled = await Promise.allSettled(workers);
-	const rejection = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-	if (rejection) throw rejection.reason;
-	return results;
-}
