@@ -18,6 +18,7 @@ module.exports = {
 			testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/fake-tilled.test.js'],
 		},
 		{ ...common, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.test.ts'] },
+		{ ...common, displayName: 'start', testMatch: ['<rootDir>/test/start/**/*.test.js'] },
 		{ ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.{ts,js}'] },
 		{ ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.{ts,js}'] },
 	],

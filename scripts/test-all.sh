@@ -18,6 +18,8 @@ step "unit tests"
 npx jest --selectProjects unit --json --outputFile "$results/unit.json"
 step "integration, fault injection, fuzzing, secrets"
 node scripts/test-faults.js
+step "npm start, as a user runs it (on an empty cache this installs n8n: minutes)"
+npx jest --selectProjects start --json --outputFile "$results/start.json"
 step "end-to-end in real n8n (n8n latest on Node 24, n8n 1.x on Node 20)"
 npx jest --selectProjects e2e --maxWorkers=2 --json --outputFile "$results/e2e.json"
 step "editor in a real browser"
