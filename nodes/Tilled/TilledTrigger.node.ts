@@ -73,7 +73,9 @@ export class TilledTrigger implements INodeType {
 					}),
 				);
 				if (endpoint?.url === this.getNodeWebhookUrl('default') && data.webhookSecret) return true;
-				// Deleted at Tilled, or for another URL: let n8n create it again.
+				// n8n's URL changed (or the secret is gone): the old endpoint must not stay behind.
+				if (endpoint) await deleteEndpoint.call(this, data.webhookId);
+				// Deleted at Tilled, or replaced: let n8n create it again.
 				delete data.webhookId;
 				delete data.webhookSecret;
 				delete data.webhookUrl;

@@ -82,6 +82,30 @@ describe('Tilled Trigger: endpoint lifecycle', () => {
 		}
 	});
 
+	test("n8n's URL changed: the old endpoint is deleted and one for the new URL created", async () => {
+		const trigger = await activeTrigger();
+		try {
+			// As if n8n ran at another address before: Tilled has the endpoint under the old URL.
+			const [old] = fake.webhooks.endpoints();
+			const headers = { 'tilled-api-key': credentials.apiKey, 'tilled-account': ACCOUNT_ID, 'content-type': 'application/json' };
+			await fetch(`${fake.url}/v1/webhook-endpoints/${old.id}`, { method: 'DELETE', headers });
+			const moved = await (
+				await fetch(`${fake.url}/v1/webhook-endpoints`, {
+					method: 'POST',
+					headers,
+					body: JSON.stringify({ url: 'http://127.0.0.1:1/webhook/old', enabled_events: ['payment_intent.succeeded'] }),
+				})
+			).json();
+			trigger.staticData().webhookId = moved.id;
+			await trigger.activate();
+			const endpoints = fake.webhooks.endpoints();
+			expect(endpoints.map((e: any) => e.url)).toEqual([trigger.url]);
+			expect(trigger.staticData().webhookId).toBe(endpoints[0].id);
+		} finally {
+			await trigger.close();
+		}
+	});
+
 	test('deactivating when the endpoint is already gone succeeds', async () => {
 		const trigger = await activeTrigger();
 		try {
