@@ -44,7 +44,12 @@ function workflowFor(type: string, nodeType: INodeType, parameters: IDataObject,
 }
 
 /** The webhook trigger with a receiver for deliveries; `restart()` keeps only the saved static data. */
-export async function startWebhookTrigger(credentials: TilledCredentialData, parameters: IDataObject) {
+export async function startWebhookTrigger(
+	credentials: TilledCredentialData,
+	parameters: IDataObject,
+	/** isTest: the editor's "Listen for test event" (n8n's test URL, manual mode). */
+	{ isTest = false } = {},
+) {
 	const nodeType = new TilledTrigger();
 	let current = workflowFor(TRIGGER_TYPE, nodeType, parameters);
 	const deliveries: Delivery[] = [];
@@ -62,7 +67,12 @@ export async function startWebhookTrigger(credentials: TilledCredentialData, par
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const { port } = server.address() as { port: number };
 	const additionalData = (extra: Partial<IWorkflowExecuteAdditionalData> = {}) =>
-		({ ...additionalDataFor(credentials), webhookBaseUrl: `http://127.0.0.1:${port}/webhook`, ...extra }) as IWorkflowExecuteAdditionalData;
+		({
+			...additionalDataFor(credentials),
+			webhookBaseUrl: `http://127.0.0.1:${port}/webhook`,
+			webhookTestBaseUrl: `http://127.0.0.1:${port}/webhook-test`,
+			...extra,
+		}) as IWorkflowExecuteAdditionalData;
 	const webhookData = (): IWebhookData =>
 		({
 			httpMethod: 'POST',
@@ -70,6 +80,7 @@ export async function startWebhookTrigger(credentials: TilledCredentialData, par
 			path: 'webhook',
 			webhookDescription: nodeType.description.webhooks![0],
 			workflowId: 'wf-trigger',
+			isTest,
 			workflowExecuteAdditionalData: additionalData(),
 		}) as unknown as IWebhookData;
 
@@ -97,7 +108,7 @@ export async function startWebhookTrigger(credentials: TilledCredentialData, par
 			current.workflow,
 			current.node,
 			additionalData({ httpRequest: request, httpResponse: response } as unknown as Partial<IWorkflowExecuteAdditionalData>),
-			'trigger',
+			isTest ? 'manual' : 'trigger',
 			webhookData(),
 			[],
 			null,
@@ -113,12 +124,12 @@ export async function startWebhookTrigger(credentials: TilledCredentialData, par
 	}
 
 	const hook = (method: 'checkExists' | 'create' | 'delete') => {
-		const context = new HookContext(current.workflow, current.node, additionalData(), 'trigger', 'activate', webhookData());
+		const context = new HookContext(current.workflow, current.node, additionalData(), isTest ? 'manual' : 'trigger', isTest ? 'manual' : 'activate', webhookData());
 		return nodeType.webhookMethods.default[method].call(context);
 	};
 
 	return {
-		url: `http://127.0.0.1:${port}/webhook/${current.node.webhookId}/webhook`,
+		url: `http://127.0.0.1:${port}/${isTest ? 'webhook-test' : 'webhook'}/${current.node.webhookId}/webhook`,
 		deliveries,
 		staticData: () => current.workflow.getStaticData('node', current.node),
 		/** What n8n does on activation: create only when checkExists says there is none. */

@@ -118,6 +118,24 @@ describe('Tilled Trigger: endpoint lifecycle', () => {
 });
 
 describe('Tilled Trigger: deliveries', () => {
+	test('"Listen for test event": an endpoint for n8n\'s test URL, a paid session arrives there, removed after', async () => {
+		const trigger = await startWebhookTrigger(credentials, PARAMETERS, { isTest: true });
+		try {
+			await trigger.activate();
+			const [endpoint] = fake.webhooks.endpoints();
+			expect(endpoint.url).toBe(trigger.url);
+			expect(endpoint.url).toContain('/webhook-test/');
+			const [session] = fake.sessions.seedSessions(1, { metadata: { order_id: 'ORD-TEST' } });
+			await fake.webhooks.pay(session.id);
+			expect(trigger.deliveries[0].items![0]).toMatchObject({ checkout_session: { id: session.id, metadata: { order_id: 'ORD-TEST' } } });
+			await trigger.deactivate();
+			expect(fake.webhooks.endpoints()).toEqual([]);
+		} finally {
+			await trigger.close();
+		}
+	});
+
+
 	test('paying a session runs once with the event and the checkout session and its metadata', async () => {
 		const trigger = await activeTrigger();
 		try {
