@@ -136,6 +136,7 @@ export class TilledTrigger implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const data = this.getWorkflowStaticData('node') as EndpointData;
 		const request = this.getRequestObject();
+		// n8n 1.x and 2.x keep the bytes as received (rawBody); the signature is over those bytes.
 		const rawBody = request.rawBody ?? Buffer.from(JSON.stringify(this.getBodyData()));
 		const check = data.webhookSecret
 			? verifySignature(this.getHeaderData()['tilled-signature'], rawBody, data.webhookSecret, Date.now())
