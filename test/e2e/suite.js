@@ -244,10 +244,14 @@ function defineSuite(label) {
 		const manifest = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
 		expect(manifest.peerDependencies).toBeUndefined();
 		expect(manifest.devDependencies).toBeUndefined();
-		expect(manifest.n8n.nodes).toEqual(['dist/nodes/Tilled/TilledCheckoutSessions.node.js']);
+		expect(manifest.n8n.nodes).toEqual([
+			'dist/nodes/Tilled/TilledCheckoutSessions.node.js',
+			'dist/nodes/Tilled/TilledTrigger.node.js',
+			'dist/nodes/Tilled/TilledPollingTrigger.node.js',
+		]);
 		// No peer dependency pulled in: the node uses n8n's own n8n-workflow.
 		expect(fs.existsSync(path.join(packageDir, 'node_modules', 'n8n-workflow'))).toBe(false);
-		expect(fs.existsSync(path.join(packageDir, 'dist', 'nodes', 'TilledCheckoutSessions', 'tilled.svg'))).toBe(true);
+		expect(fs.existsSync(path.join(packageDir, 'dist', 'nodes', 'Tilled', 'tilled.svg'))).toBe(true);
 	});
 
 	test('example "create a payment link": JSON line items mapped from the order, decimal amounts, idempotent rerun', async () => {

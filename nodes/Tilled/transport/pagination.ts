@@ -33,8 +33,10 @@ export async function tilledListSessions(
 	this: TilledContext,
 	settings: TransportSettings,
 	query: IDataObject,
-	options: { limit?: number; pageConcurrency: number; itemIndex?: number },
+	options: { limit?: number; pageConcurrency: number; itemIndex?: number; path?: string },
 ): Promise<IDataObject[]> {
+	// Any of Tilled's offset lists pages the same way (events: path /v1/events).
+	const path = options.path ?? '/v1/checkout-sessions';
 	const pageSize = 100;
 	const wanted = options.limit ?? Number.POSITIVE_INFINITY;
 	const sessions: IDataObject[] = [];
@@ -42,13 +44,13 @@ export async function tilledListSessions(
 	const fetchPage = async (offset: number, limit: number) => {
 		const page = (await tilledApiRequest.call(this, settings, {
 			method: 'GET',
-			path: '/v1/checkout-sessions',
+			path,
 			qs: { ...query, offset, limit },
 			safety: 'idempotent',
 			itemIndex: options.itemIndex,
 		})) as unknown as ListPage;
 		if (!Array.isArray(page.items)) {
-			throw tilledError(this.getNode(), { method: 'GET', path: '/v1/checkout-sessions', safety: 'idempotent', itemIndex: options.itemIndex }, {
+			throw tilledError(this.getNode(), { method: 'GET', path, safety: 'idempotent', itemIndex: options.itemIndex }, {
 				message: 'the list response has no items array',
 			});
 		}
