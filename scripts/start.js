@@ -249,7 +249,9 @@ async function main() {
 			realSandbox
 				? `  Credential "Tilled sandbox": Tilled's sandbox API with TILLED_ACCOUNT_ID ${process.env.TILLED_ACCOUNT_ID} and TILLED_API_KEY (not shown).`
 				: `  Credential "${CREDENTIAL_NAME}": the fake Tilled API at ${fake.url}
-    (account ${FAKE_ACCOUNT_ID}, key ${FAKE_API_KEY}; checkout pages open at ${fake.url}/checkout/<id>).`,
+    (account ${FAKE_ACCOUNT_ID}, key ${FAKE_API_KEY}; checkout pages open at ${fake.url}/checkout/<id>).
+    To pay a session, as a customer would (Tilled Trigger workflows that are active then run):
+      curl -X POST ${fake.url}/_fake/checkout-sessions/<id>/pay`,
 			'',
 			'  Ctrl-C stops n8n' + (fake ? ' and the fake Tilled.' : '.'),
 			'',
