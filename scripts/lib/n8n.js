@@ -799,6 +799,21 @@ async function setupOwner(baseUrl, owner = DEFAULT_OWNER) {
 	return rest;
 }
 
+/**
+ * Activates (in n8n 2.x: publishes) a workflow through the REST API, as the editor's toggle does:
+ * GET /rest/workflows/<id> for its versionId, then POST /rest/workflows/<id>/activate. Same calls
+ * in n8n 1.123 and 2.41. Resolves to the activated workflow.
+ */
+async function activateWorkflow(rest, workflowId) {
+	const current = await rest.request('GET', `/workflows/${workflowId}`);
+	if (current.status !== 200) throw new Error(`GET /rest/workflows/${workflowId}: ${current.status} ${current.text.slice(0, 300)}`);
+	const activated = await rest.request('POST', `/workflows/${workflowId}/activate`, { versionId: current.data.versionId });
+	if (activated.status !== 200) {
+		throw new Error(`could not activate workflow ${workflowId}: ${activated.status} ${activated.text.slice(0, 500)}`);
+	}
+	return activated.data;
+}
+
 module.exports = {
 	ROOT,
 	PACKAGE_NAME,
@@ -827,4 +842,5 @@ module.exports = {
 	killGroup,
 	restClient,
 	setupOwner,
+	activateWorkflow,
 };
