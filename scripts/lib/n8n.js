@@ -677,13 +677,15 @@ process.on('exit', () => {
  * (GET /rest/settings is 200). Returns `{ url, port, process, logs(), stop() }`: `logs()` is what
  * it printed so far, `stop()` ends the whole process group (SIGTERM, then SIGKILL after 10 s).
  * Options: `port` (default: a free one), `env` (extra variables), `timeoutMs` (default 3 min),
- * `onOutput(chunk)` to see n8n's output as it comes.
+ * `onOutput(chunk)` to see n8n's output as it comes; for other n8n processes (queue mode),
+ * `args` (default `['start']`, e.g. `['worker']`) and `isReady(server)` (default: the REST check).
  */
 async function startN8n(installation, userFolder, options = {}) {
 	const port = options.port || (await freePort());
 	const env = await n8nEnv({ userFolder, port, installation, extra: options.env });
 	const url = `http://127.0.0.1:${port}`;
-	const child = spawn(installation.runner, ['start'], {
+	const args = options.args ?? ['start'];
+	const child = spawn(installation.runner, args, {
 		cwd: userFolder,
 		env,
 		detached: true,
@@ -728,9 +730,9 @@ async function startN8n(installation, userFolder, options = {}) {
 	exited.then((value) => (exit = value));
 	for (;;) {
 		if (exit) {
-			throw new Error(`n8n start exited (${exit.signal || `exit ${exit.code}`}) before the editor answered:\n${output}`);
+			throw new Error(`n8n ${args.join(' ')} exited (${exit.signal || `exit ${exit.code}`}) before ${options.isReady ? 'it was ready' : 'the editor answered'}:\n${output}`);
 		}
-		if (await restReady(url)) return server;
+		if (await (options.isReady ? options.isReady(server) : restReady(url))) return server;
 		if (Date.now() > deadline) {
 			await stop();
 			throw new Error(`n8n did not answer on ${url} within ${options.timeoutMs ?? 180_000} ms:\n${output}`);
