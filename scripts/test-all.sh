@@ -22,6 +22,10 @@ step "npm start, as a user runs it (on an empty cache this installs n8n: minutes
 npx jest --selectProjects start --json --outputFile "$results/start.json"
 step "end-to-end in real n8n (n8n latest on Node 24, n8n 1.x on Node 20)"
 npx jest --selectProjects e2e --maxWorkers=2 --json --outputFile "$results/e2e.json"
+step "as an AI agent's tool: n8n's MCP Server Trigger and a real MCP client (n8n latest and 1.x)"
+npx jest --selectProjects agent --maxWorkers=2 --json --outputFile "$results/agent.json"
+step "queue mode: Redis, PostgreSQL, main, two workers, webhook process (n8n latest, then 1.x)"
+npx jest --selectProjects queue --runInBand --json --outputFile "$results/queue.json"
 step "editor in a real browser"
 npm run --silent test:browser -- --json --outputFile "$results/browser.json"
 
