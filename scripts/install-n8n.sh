@@ -116,11 +116,12 @@ JSON
   # (that version then runs with the legacy engine, see scripts/lib/n8n.js).
   if [ ! -f "$dir/.step-isolated-vm" ]; then
     log "n8n $version: step isolated-vm (native build, optional)"
-    if (cd "$dir" && with_progress npm rebuild isolated-vm --ignore-scripts=false --loglevel=error >&2 &&
-      node -e "require('isolated-vm')" 2>/dev/null); then
+    # Its failure is expected on Node 20: the compiler's output goes to a log, not the console.
+    if (cd "$dir" && with_progress npm rebuild isolated-vm --ignore-scripts=false --loglevel=error \
+      >"$dir/isolated-vm-build.log" 2>&1 && node -e "require('isolated-vm')" 2>/dev/null); then
       echo built > "$dir/.step-isolated-vm"
     else
-      log "n8n $version: isolated-vm did not build; this version runs with N8N_EXPRESSION_ENGINE=legacy"
+      log "n8n $version: isolated-vm did not build (log: $dir/isolated-vm-build.log); this version runs with N8N_EXPRESSION_ENGINE=legacy"
       echo legacy > "$dir/.step-isolated-vm"
     fi
   fi
