@@ -133,7 +133,8 @@ export class TilledCheckoutSessions implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 0.1 },
 						default: 30,
-						description: 'How long to wait for each answer from Tilled',
+						description:
+							'How long to wait for each attempt. With retries a Get or a list page can take (Max Retries + 1) × Timeout plus the waits between attempts: about 2 minutes at the defaults. A Create or Expire that gets no answer also looks itself up after each attempt, up to (Max Retries + 1) × (Max Retries + 2) × Timeout: 10 minutes at the defaults. A 429 Retry-After adds up to 2 minutes per retry.',
 					},
 				],
 			},

@@ -2,6 +2,7 @@
 // fake Tilled, asserting on the node's output and on what reached Tilled.
 import { NodeApiError } from 'n8n-workflow';
 import { runNode } from '../harness/n8n';
+import { TilledCheckoutSessions } from '../../nodes/Tilled/TilledCheckoutSessions.node';
 import { ACCOUNT_ID, API_KEY, useFakeTilled, type FakeTilled } from '../harness/fake';
 import type { TilledCredentialData } from '../harness/n8n';
 
@@ -139,6 +140,33 @@ describe('create', () => {
 		]);
 		expect(items.map((i) => (i.json.metadata as any).order_id)).toEqual(['A-1', 'A-2']);
 		expect(items.map((i) => i.json.currency)).toEqual(['eur', 'eur']);
+	});
+
+	test.each([
+		['a JS Date', '={{ new Date($json.at) }}'],
+		['a Luxon DateTime', '={{ DateTime.fromISO($json.at) }}'],
+		['an ISO string with an offset', '={{ $json.at }}'],
+		['a Luxon DateTime from $now', '={{ $now.plus({ days: 1 }) }}'],
+	])('Expires At from an expression giving %s', async (_kind, expiresAt) => {
+		const at = new Date(Date.now() + 86_400_000 - 60_000).toISOString();
+		await runNode({ credentials, items: [{ at }], parameters: { operation: 'create', lineItems: oneShirt, additionalFields: { expiresAt } } });
+		const sent = Date.parse(fake.requests[0].body.expires_at);
+		expect(fake.requests[0].body.expires_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+		expect(Math.abs(sent - Date.parse(at))).toBeLessThan(120_000);
+	});
+
+	test('a line item added in the editor runs with its defaults once it has a name (no default the node refuses)', async () => {
+		const property = new TilledCheckoutSessions().description.properties.find((p) => p.name === 'lineItems')!;
+		const values = (property.options as Array<{ values: Array<{ name: string; default: unknown }> }>)[0].values;
+		const added = Object.fromEntries(values.map((value) => [value.name, value.default]));
+		// The row "Add Line Item" adds, and the row the collection starts with.
+		const first = (property.default as { item: Array<Record<string, unknown>> }).item[0];
+		const { json } = await runNode({
+			credentials,
+			parameters: { operation: 'create', lineItems: { item: [{ ...added, name: 'Mug' }, { ...first, name: 'Cup' }] } },
+		});
+		expect(json[0].status).toBe('open');
+		expect(fake.requests[0].body.line_items.map((l: any) => l.price_data.unit_amount)).toEqual([100, 100]);
 	});
 
 	test('a JSON string works as well as an array', async () => {
