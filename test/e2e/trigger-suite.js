@@ -4,18 +4,18 @@
  * End-to-end suite of the Tilled Trigger, run once per n8n version (trigger-latest.test.js,
  * trigger-v1.test.js): the packed package in a real `n8n start`, the workflow activated through
  * the REST API as the editor does, the fake Tilled paying sessions and delivering signed events
- * to n8n's production webhook URL. The workflow is the example's shape: Tilled Trigger, then an
- * HTTP Request that marks the order paid at a "shop" (a small server of this test), so every run
- * shows as one request there carrying the session's metadata.
+ * to n8n's production webhook URL. The workflow is examples/mark-order-paid.json itself (only the
+ * shop URL and the credential replaced): Tilled Trigger, then an HTTP Request that marks the order
+ * paid at a "shop" (a small server of this test), so every run shows as one request there carrying
+ * what the example's expressions made of the event and its checkout session.
  */
 
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
+const path = require('node:path');
 const n8n = require('../../scripts/lib/n8n');
 const { startFakeTilled } = require('../fake-tilled/server');
-
-const WEBHOOK_ID = '5f0c2f7e-6a43-4b8e-9d1e-7c1a0e2b9a10';
 
 function startShop() {
 	const marked = [];
@@ -33,40 +33,23 @@ function startShop() {
 	);
 }
 
+const EXAMPLE_FILE = path.join(__dirname, '..', '..', 'examples', 'mark-order-paid.json');
+const EXAMPLE = JSON.parse(fs.readFileSync(EXAMPLE_FILE, 'utf8'));
+/** n8n's production URL path is the trigger's webhookId, as the example has it. */
+const WEBHOOK_ID = EXAMPLE.nodes.find((node) => node.type === 'n8n-nodes-tilled.tilledTrigger').webhookId;
+const EXAMPLE_SHOP_URL = 'https://shop.example.com/api';
+
+/**
+ * The example workflow itself, changed only where a local run must differ: the shop's base URL
+ * is this test's shop, the credential is this test's. Its expressions are run as they are.
+ */
 function workflow(credential, shopUrl) {
-	return {
-		name: 'e2e: when a checkout session is paid, mark the order paid',
-		nodes: [
-			{
-				id: 'e2e-trigger',
-				name: 'Tilled Trigger',
-				type: 'n8n-nodes-tilled.tilledTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				webhookId: WEBHOOK_ID,
-				parameters: { events: ['payment_intent.succeeded'], options: {} },
-				credentials: { tilledApi: credential },
-			},
-			{
-				id: 'e2e-mark-paid',
-				name: 'Mark order paid',
-				type: 'n8n-nodes-base.httpRequest',
-				typeVersion: 4.2,
-				position: [220, 0],
-				parameters: {
-					method: 'POST',
-					url: `=${shopUrl}/orders/{{ $json.checkout_session.metadata.order_id }}/paid`,
-					sendBody: true,
-					specifyBody: 'json',
-					jsonBody: '={{ JSON.stringify({ event: $json.id, session: $json.checkout_session.id, metadata: $json.checkout_session.metadata }) }}',
-					options: {},
-				},
-			},
-		],
-		connections: { 'Tilled Trigger': { main: [[{ node: 'Mark order paid', type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1' },
-		active: false,
-	};
+	const example = structuredClone(EXAMPLE);
+	const markPaid = example.nodes.find((node) => node.type === 'n8n-nodes-base.httpRequest');
+	if (!markPaid.parameters.url.includes(EXAMPLE_SHOP_URL)) throw new Error(`${EXAMPLE_FILE}: the shop URL is no longer ${EXAMPLE_SHOP_URL}`);
+	markPaid.parameters.url = markPaid.parameters.url.replace(EXAMPLE_SHOP_URL, shopUrl);
+	for (const node of example.nodes) if (node.credentials?.tilledApi) node.credentials.tilledApi = credential;
+	return example;
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -186,11 +169,23 @@ function defineTriggerSuite(label) {
 		secrets.push(endpoints[0].secret);
 	});
 
-	test('paying a session gives exactly one execution, carrying the session and its metadata', async () => {
+	test('paying a session gives exactly one execution, marking the order paid with the example\'s body', async () => {
 		const { session, event, deliveries } = await payAndWait('ORD-E2E-1');
 		expect(deliveries.map((d) => d.statuses)).toEqual([[200]]);
-		expect(shop.marked).toEqual([
-			{ path: '/orders/ORD-E2E-1/paid', body: { event: event.id, session: session.id, metadata: { order_id: 'ORD-E2E-1' } } },
+		// The values the fake paid with, so an expression that reads nothing cannot pass.
+		expect(event.data).toMatchObject({ id: session.payment_intent_id, amount_received: session.amount_total, currency: session.currency });
+		expect(event.created_at).toEqual(expect.any(String));
+		expect(shop.marked).toStrictEqual([
+			{
+				path: '/orders/ORD-E2E-1/paid',
+				body: {
+					paid_at: event.created_at,
+					amount: event.data.amount_received,
+					currency: event.data.currency,
+					tilled_checkout_session: session.id,
+					tilled_payment_intent: event.data.id,
+				},
+			},
 		]);
 		const runs = await until(async () => {
 			const list = await executions();
