@@ -20,6 +20,8 @@ const path = require('node:path');
 const n8n = require('../../scripts/lib/n8n');
 const { startFakeTilled } = require('../fake-tilled/server');
 const { TilledCheckoutSessions } = require('../../nodes/Tilled/TilledCheckoutSessions.node');
+const { TilledTrigger } = require('../../nodes/Tilled/TilledTrigger.node');
+const { TilledPollingTrigger } = require('../../nodes/Tilled/TilledPollingTrigger.node');
 const expected = require('./expected-labels');
 const ui = require('./editor-page');
 
@@ -274,18 +276,22 @@ step('finds the node in the node panel and adds it with the Create action', asyn
 	const item = page.locator(tid('node-creator-action-item')).filter({ hasText: description.displayName });
 	await item.waitFor();
 	timings.searchMs = since(start);
+	// The package's three nodes, the triggers as n8n's panel names them (without "Trigger").
+	const packageNodes = [description, new TilledTrigger().description, new TilledPollingTrigger().description].map(
+		(node) => node.displayName.replace(/ Trigger$/, ''),
+	);
 	const results = await ui.settle(
 		() => page.locator(tid('node-creator-item-name')).allInnerTexts(),
-		(names) => names.length === 1,
+		(names) => names.length === packageNodes.length,
 	);
-	expect(results).toEqual([description.displayName]);
+	expect([...results].sort()).toEqual([...packageNodes].sort());
 	await expect(item.locator(tid('node-creator-item-description')).innerText()).resolves.toBe(description.description);
 	// The icon is the package's SVG, loaded (not n8n's "?" placeholder).
 	const icon = await ui.settle(
 		() => item.locator('img').first().evaluate((img) => ({ src: img.getAttribute('src'), ok: img.complete && img.naturalWidth > 0 })),
 		(state) => state.ok,
 	);
-	expect(icon.src).toMatch(/\/icons\/n8n-nodes-tilled\/dist\/nodes\/TilledCheckoutSessions\/tilled\.svg$/);
+	expect(icon.src).toMatch(/\/icons\/n8n-nodes-tilled\/dist\/nodes\/Tilled\/tilled\.svg$/);
 	expect(icon.ok).toBe(true);
 	await screenshot('02-node-panel');
 
