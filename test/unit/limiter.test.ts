@@ -120,6 +120,16 @@ test('after a 429 the pace is a bit under what Tilled accepted in the last secon
 	expect(limiter.rate).toBeGreaterThan(90);
 });
 
+test('a 429 without a Retry-After halves the limit but sets no pace', async () => {
+	const clock = manualClock();
+	const limiter = new AdaptiveLimiter({ ceiling: 200, initial: 20, clock });
+	const permits = await acquireAll(limiter, 20);
+	for (const permit of permits) permit.release('refused', 20);
+	expect(limiter.limit).toBe(10);
+	expect(limiter.rate).toBeUndefined();
+	expect(limiter.stats).toMatchObject({ rateLimited: 20, cuts: 1 });
+});
+
 test('no pacing before the first 429', async () => {
 	const clock = manualClock();
 	const limiter = new AdaptiveLimiter({ ceiling: 200, clock });
@@ -161,4 +171,22 @@ test('releasing a permit twice counts once', async () => {
 	permit.release('ok', 10);
 	permit.release('ok', 10);
 	expect(limiter.inFlight).toBe(0);
+});
+
+test('a pause holds every request until it ends, and the pace starts from there', async () => {
+	const clock = manualClock();
+	const limiter = new AdaptiveLimiter({ ceiling: 10, clock });
+	const first = await limiter.acquire();
+	clock.time += 10;
+	first.release('ok', 10);
+	const refused = await limiter.acquire();
+	refused.release('rateLimited', 10);
+	limiter.pause(clock.time + 1000);
+	limiter.pause(clock.time + 500);
+	const start = clock.time;
+	clock.slept.length = 0;
+	const next = await limiter.acquire();
+	expect(clock.time - start).toBe(1000);
+	expect(clock.slept).toEqual([1000]);
+	next.release('ok', 10);
 });

@@ -1,15 +1,18 @@
 // Adaptive concurrency for one execution's requests to Tilled, whose rate limit is not published:
 // additive increase while answers are quick and clean, multiplicative decrease on a 429, an
 // overloaded server or a latency well above the fastest seen (as TCP congestion control does).
-// After a 429 the send rate is also paced to what Tilled accepted in the last second.
+// After a 429 with a Retry-After, the send rate is also paced to what Tilled accepted in the
+// last second. (Only then: isolated 429s without one would talk the pace down to a crawl.)
 import { sleep } from 'n8n-workflow';
 
 /** How an answer counts for the limit. */
 export type LimitSignal =
 	/** A quick, clean answer (2xx, or a 4xx that says nothing about load). */
 	| 'ok'
-	/** 429: Tilled refused because of its rate limit. */
+	/** 429 with a Retry-After: Tilled counts requests over a time window, so the pace is learnt too. */
 	| 'rateLimited'
+	/** 429 without a Retry-After: too many, but no window to learn from (cut only). */
+	| 'refused'
 	/** 502-504, a timeout, a reset, a refused connection: Tilled or the way to it is struggling. */
 	| 'overloaded'
 	/** Says nothing about load (e.g. a 500 for one bad request). */
@@ -81,7 +84,15 @@ export class AdaptiveLimiter {
 		this.clock = options.clock ?? SYSTEM_CLOCK;
 	}
 
-	/** Waits for a free slot (in order of asking) and, after a 429, for the pace. */
+	/** Every request of the execution waits until then (a 429's Retry-After or backoff). */
+	pausedUntil = 0;
+
+	/** Holds every request until `until` (never shortens a pause already set). */
+	pause(until: number) {
+		this.pausedUntil = Math.max(this.pausedUntil, until);
+	}
+
+	/** Waits for a free slot (in order of asking), for a pause to end and, after a 429, for the pace. */
 	async acquire(): Promise<Permit> {
 		if (this.waiting.length > 0 || this.inFlight >= Math.floor(this.limit)) {
 			// The slot is handed over by release(): inFlight already counts this request then.
@@ -90,6 +101,9 @@ export class AdaptiveLimiter {
 			this.inFlight++;
 		}
 		this.stats.peak = Math.max(this.stats.peak, this.inFlight);
+		for (let wait = this.pausedUntil - this.clock.now(); wait > 0; wait = this.pausedUntil - this.clock.now()) {
+			await this.clock.sleep(wait);
+		}
 		if (this.rate !== undefined) {
 			const now = this.clock.now();
 			const at = Math.max(now, this.nextSendAt);
@@ -118,10 +132,10 @@ export class AdaptiveLimiter {
 		// One cut per round trip: the answers to requests already in flight when the limit was
 		// cut tell nothing new (a burst of 429s is one signal, not many).
 		const afterLastCut = sequence >= this.cutSequence;
-		if (signal === 'rateLimited') {
+		if (signal === 'rateLimited' || signal === 'refused') {
 			this.stats.rateLimited++;
 			if (afterLastCut) {
-				this.paceToAccepted();
+				if (signal === 'rateLimited') this.paceToAccepted();
 				this.cut(BACKOFF);
 			}
 			return;
