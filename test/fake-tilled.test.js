@@ -70,7 +70,7 @@ function validBody(overrides = {}) {
       },
       { quantity: 1.5, price_data: { currency: 'usd', unit_amount: 333, product_data: { name: 'Sticker' } } },
     ],
-    payment_intent_data: { payment_method_types: ['card', 'card_present'], platform_fee_amount: 0, metadata: { pi: 'x' } },
+    payment_intent_data: { payment_method_types: ['card', 'eft_debit'], platform_fee_amount: 0, metadata: { pi: 'x' } },
     ...overrides,
   };
 }
@@ -99,7 +99,7 @@ describe('create', () => {
     expect(s.amount_total).toBe(4498);
     expect(s.currency).toBe('usd');
     expect(s.line_items).toEqual(body.line_items);
-    expect(s.payment_method_types).toEqual(['card', 'card_present']);
+    expect(s.payment_method_types).toEqual(['card', 'eft_debit']);
     expect(s.status).toBe('open');
     expect(s.url).toBe(`${fake.url}/checkout/${s.id}`);
     expect(Date.parse(s.created_at)).toBeGreaterThanOrEqual(before - 5);
@@ -183,7 +183,8 @@ describe('create', () => {
     ['missing payment_intent_data', (() => { const b = validBody(); delete b.payment_intent_data; return b; })(), 'payment_intent_data should not be empty'],
     ['missing payment_method_types', validBody({ payment_intent_data: {} }), 'payment_intent_data.payment_method_types should not be empty'],
     ['empty payment_method_types', withPi({ payment_method_types: [] }), 'payment_intent_data.payment_method_types must contain at least 1 elements'],
-    ['unknown payment method', withPi({ payment_method_types: ['card', 'paypal'] }), 'payment_intent_data.payment_method_types.1 must be one of the following values: card, ach_debit, eft_debit, card_present'],
+    ['unknown payment method', withPi({ payment_method_types: ['card', 'paypal'] }), 'payment_intent_data.payment_method_types.1 must be one of the following values: card, ach_debit, eft_debit'],
+    ['card_present (hosted checkout takes no in-person payment)', withPi({ payment_method_types: ['card_present'] }), 'payment_intent_data.payment_method_types.0 must be one of the following values: card, ach_debit, eft_debit'],
     ['negative platform fee', withPi({ platform_fee_amount: -1 }), 'payment_intent_data.platform_fee_amount must not be less than 0'],
     ['fractional platform fee', withPi({ platform_fee_amount: 1.5 }), 'payment_intent_data.platform_fee_amount must be an integer'],
     ['payment_intent_data metadata number', withPi({ metadata: { a: 1 } }), 'payment_intent_data.metadata.a must be a string'],
@@ -660,11 +661,11 @@ describe('store helpers and options', () => {
     expect(await pending).toBe('failed');
   });
 
-  test('schema file has the expected definitions and the card_present delta', () => {
+  test('schema file has the expected definitions; card_present is not a checkout session payment method', () => {
     expect(Object.keys(SCHEMA.$defs)).toEqual(
       expect.arrayContaining(Object.values(DEFS)),
     );
-    expect(SCHEMA.$defs.PaymentMethodType.enum).toContain('card_present');
+    expect(SCHEMA.$defs.PaymentMethodType.enum).toEqual(['card', 'ach_debit', 'eft_debit']);
     expect(formatErrors([{ instancePath: '/a/0', keyword: 'minimum', params: { limit: 1 }, schemaPath: '', message: '' }])).toEqual([
       'a.0 must not be less than 1',
     ]);

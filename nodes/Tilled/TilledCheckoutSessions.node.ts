@@ -133,7 +133,8 @@ export class TilledCheckoutSessions implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 0.1 },
 						default: 30,
-						description: 'How long to wait for each answer from Tilled',
+						description:
+							'How long to wait for each attempt. With retries a Get or a list page can take (Max Retries + 1) × Timeout plus the waits between attempts: about 2 minutes at the defaults. A Create or Expire that gets no answer also looks itself up after each attempt, up to (Max Retries + 1) × (Max Retries + 2) × Timeout: 10 minutes at the defaults. A 429 Retry-After adds up to 2 minutes per retry.',
 					},
 				],
 			},
@@ -176,21 +177,29 @@ export class TilledCheckoutSessions implements INodeType {
 			}
 		});
 
-		// Creates that worked, to name in the error if a later item stops the run.
+		// Creates that worked, to name in the error if an item stops the run. On the first failure
+		// no new item starts, but creates already in flight are awaited: the error is built only
+		// when all of them have settled, so it names every session this execution created.
 		const created: Array<{ itemIndex: number; ids: string }> = [];
-		const outputs = await mapConcurrent(prepared, itemConcurrency, async (entry, itemIndex) => {
-			const pairedItem = { item: itemIndex };
-			if (entry.error) return [errorItem(entry.error, itemIndex)];
-			try {
-				const results = await handler.run.call(this, entry.input, { settings, itemIndex, pageConcurrency });
-				if (operation === 'create') created.push({ itemIndex, ids: results.map((r) => String(r.id)).join(', ') });
-				return results.map((json) => ({ json, pairedItem }));
-			} catch (error) {
-				const wrapped = asNodeError(this, error, itemIndex);
-				if (!continueOnFail) throw withCreatedSessions(wrapped, created);
-				return [errorItem(wrapped, itemIndex)];
-			}
-		});
+		let failure: NodeOperationError | undefined;
+		let outputs: INodeExecutionData[][];
+		try {
+			outputs = await mapConcurrent(prepared, itemConcurrency, async (entry, itemIndex) => {
+				const pairedItem = { item: itemIndex };
+				if (entry.error) return [errorItem(entry.error, itemIndex)];
+				try {
+					const results = await handler.run.call(this, entry.input, { settings, itemIndex, pageConcurrency });
+					if (operation === 'create') created.push({ itemIndex, ids: results.map((r) => String(r.id)).join(', ') });
+					return results.map((json) => ({ json, pairedItem }));
+				} catch (error) {
+					const wrapped = asNodeError(this, error, itemIndex);
+					if (!continueOnFail) throw (failure ??= wrapped);
+					return [errorItem(wrapped, itemIndex)];
+				}
+			});
+		} catch (error) {
+			throw withCreatedSessions(failure ?? asNodeError(this, error, 0), created);
+		}
 		return [outputs.flat()];
 	}
 }
@@ -223,6 +232,6 @@ function withCreatedSessions(error: NodeOperationError, created: Array<{ itemInd
 		.sort((a, b) => a.itemIndex - b.itemIndex)
 		.map((entry) => `item ${entry.itemIndex}: ${entry.ids}`)
 		.join('; ');
-	error.description = `${error.description ? error.description + '. ' : ''}Checkout sessions created in this run before the failure: ${list}. Rerun with the Idempotency Key option to get them back instead of creating them again.`;
+	error.description = `${error.description ? error.description + '. ' : ''}Checkout sessions created in this run: ${list}. Rerun with the Idempotency Key option to get them back instead of creating them again.`;
 	return error;
 }

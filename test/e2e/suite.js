@@ -250,6 +250,11 @@ function defineSuite(label) {
 		expect(fs.existsSync(path.join(packageDir, 'dist', 'nodes', 'TilledCheckoutSessions', 'tilled.svg'))).toBe(true);
 	});
 
+	// Each example workflow, with every expression in it, is executed by one of the tests below.
+	test('every workflow in examples/ is one the tests below run', () => {
+		expect(examples.map((workflow) => workflow.id).sort()).toEqual(Object.values(EXAMPLE).sort());
+	});
+
 	test('example "create a payment link": JSON line items mapped from the order, decimal amounts, idempotent rerun', async () => {
 		const run = await execute(EXAMPLE.create);
 		expectSuccess(run);

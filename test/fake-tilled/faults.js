@@ -6,7 +6,8 @@
  * A fault: { match: { method?, path? (string: exact path without query, or RegExp) },
  *            times = 1 (Infinity allowed), skip = 0 (matching requests let through first),
  *            probability? (0..1, seeded by `seed`), kind, ...kind-specific fields }.
- * Kinds: status, reset-before, reset-after, hang (afterStore?), truncated, html, call (run()).
+ * Kinds: status, reset-before, reset-after, hang (afterStore?), truncated, html, call (run()),
+ * list (mode: a list that does not advance, repeats or shrinks).
  * The oldest active fault matching a request is used and its `times` counted down.
  *
  * To add a kind, add an entry to FAULT_KINDS: `check(fault)` throws on bad options, and
@@ -117,6 +118,38 @@ const FAULT_KINDS = {
         headers: { 'content-type': 'text/html; charset=utf-8' },
         raw: `<html><head><title>${status} ${http.STATUS_CODES[status]}</title></head><body><center><h1>${status} ${http.STATUS_CODES[status]}</h1></center><hr><center>nginx</center></body></html>`,
       };
+    },
+  },
+  /**
+   * A list that misbehaves as a broken proxy or mock would. `mode`:
+   *   ignore-offset  serves offset 0 whatever was asked, and says has_more: true;
+   *   always-more    serves the asked page, but always says has_more: true;
+   *   repeat         serves the page before the asked one (offset − limit) again;
+   *   shrink         the list lost `by` sessions (default 10): fewer items, a smaller total.
+   * The recorded request keeps the query that was really sent.
+   */
+  list: {
+    check(fault) {
+      if (!['ignore-offset', 'always-more', 'repeat', 'shrink'].includes(fault.mode)) {
+        throw new TypeError('fault kind "list" needs mode ignore-offset, always-more, repeat or shrink');
+      }
+    },
+    async run(fault, ctx, proceed) {
+      const offset = Number(ctx.query.offset || 0);
+      const limit = Number(ctx.query.limit || 30);
+      if (fault.mode === 'ignore-offset') ctx.query = { ...ctx.query, offset: '0' };
+      if (fault.mode === 'repeat') ctx.query = { ...ctx.query, offset: String(Math.max(0, offset - limit)) };
+      const reply = await proceed();
+      if (!('json' in reply) || reply.status !== 200 || !Array.isArray(reply.json.items)) return reply;
+      const json = { ...reply.json };
+      if (fault.mode === 'ignore-offset' || fault.mode === 'always-more') json.has_more = true;
+      if (fault.mode === 'shrink') {
+        const by = fault.by === undefined ? 10 : fault.by;
+        json.items = json.items.slice(0, Math.max(0, json.items.length - by));
+        json.total = Math.max(0, json.total - by);
+        json.has_more = json.offset + json.items.length < json.total;
+      }
+      return { ...reply, json };
     },
   },
   /** Answer `status` with Tilled's error shape, or with `body` (object: JSON; string: raw). */

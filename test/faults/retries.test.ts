@@ -92,7 +92,7 @@ describe('get, list and expire retry transient failures', () => {
 	test('an HTML error page from a proxy is retried, then reported readably', async () => {
 		fake.injectFault({ match: { method: 'GET' }, kind: 'html', status: 502, times: 10 });
 		const error = await runNode({ credentials, parameters: byId('get', 'cs_1', { maxRetries: 1 }) }).catch((e) => e);
-		expect(error.message).toMatch(/HTTP 502 with not JSON: "<html><head><title>502 Bad Gateway<\/title>.*…" \(gave up after 2 attempts\) \[HTTP 502, request-id/);
+		expect(error.message).toMatch(/: the answer is not JSON: "<html><head><title>502 Bad Gateway<\/title>.*…" \(gave up after 2 attempts\) \[HTTP 502, request-id/);
 	});
 
 	test('truncated JSON on a get is retried', async () => {

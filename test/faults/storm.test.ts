@@ -52,9 +52,15 @@ function expectTilledError(item: { json: Record<string, unknown>; error?: unknow
 	if (item.json.httpCode) expect(item.json.error).toMatch(/\[HTTP \d{3}(, request-id req_[\w-]+)?\]$/);
 }
 
-test.each([1, 2, 3])('create, 120 items, storm %i: each item one session or one error, never two sessions', async (seed) => {
+test.each([
+	[1, 8, 120],
+	[2, 8, 120],
+	[3, 8, 120],
+	[9, 50, 200],
+	[10, 200, 240],
+])('create, storm %i, Items in Parallel %i, %i items: each item one session or one error, never two sessions', async (seed, itemConcurrency, count) => {
 	storm(seed);
-	const inputs = Array.from({ length: 120 }, (_, i) => ({ i }));
+	const inputs = Array.from({ length: count }, (_, i) => ({ i }));
 	const { items } = await runNode({
 		credentials,
 		continueOnFail: true,
@@ -63,7 +69,7 @@ test.each([1, 2, 3])('create, 120 items, storm %i: each item one session or one 
 			operation: 'create',
 			lineItems: { item: [{ name: 'Item', currency: 'usd', unitAmount: '={{ 1 + $json.i }}', quantity: 1 }] },
 			additionalFields: { metadata: { pair: [{ key: 'item_no', value: '={{ $json.i }}' }] } },
-			options,
+			options: { ...options, itemConcurrency },
 		},
 	});
 	expect(items).toHaveLength(inputs.length);
@@ -85,9 +91,14 @@ test.each([1, 2, 3])('create, 120 items, storm %i: each item one session or one 
 		countItem(true, 0, Math.max(0, created.length - 1));
 	});
 	expect(fake.faultsInjected()).not.toEqual({});
-});
+}, 60_000);
 
-test.each([4, 5])('get and expire, 100 items each, storm %i', async (seed) => {
+test.each([
+	[4, 8],
+	[5, 8],
+	[12, 50],
+	[13, 200],
+])('get and expire, 100 items each, storm %i, Items in Parallel %i', async (seed, itemConcurrency) => {
 	const sessions = fake.sessions.seedSessions(100);
 	storm(seed);
 	const rl = { __rl: true, mode: 'id', value: '={{ $json.id }}' };
@@ -95,7 +106,7 @@ test.each([4, 5])('get and expire, 100 items each, storm %i', async (seed) => {
 		credentials,
 		continueOnFail: true,
 		items: sessions.map((s) => ({ id: s.id })),
-		parameters: { operation: 'get', checkoutSessionId: rl, options },
+		parameters: { operation: 'get', checkoutSessionId: rl, options: { ...options, itemConcurrency } },
 	});
 	expect(got.items).toHaveLength(100);
 	got.items.forEach((item, index) => {
@@ -109,7 +120,7 @@ test.each([4, 5])('get and expire, 100 items each, storm %i', async (seed) => {
 		credentials,
 		continueOnFail: true,
 		items: sessions.map((s) => ({ id: s.id })),
-		parameters: { operation: 'expire', checkoutSessionId: rl, options },
+		parameters: { operation: 'expire', checkoutSessionId: rl, options: { ...options, itemConcurrency } },
 	});
 	expect(expired.items).toHaveLength(100);
 	expired.items.forEach((item, index) => {
@@ -122,15 +133,21 @@ test.each([4, 5])('get and expire, 100 items each, storm %i', async (seed) => {
 		}
 		countItem(true);
 	});
-});
+}, 60_000);
 
-test.each([6, 7, 8])('Return All of 1,000 under storm %i: every session once, in order, or one error', async (seed) => {
+test.each([
+	[6, 4],
+	[7, 4],
+	[8, 4],
+	[14, 1],
+	[15, 20],
+])('Return All of 1,000 under storm %i, Pages in Parallel %i: every session once, in order, or one error', async (seed, pageConcurrency) => {
 	fake.sessions.seedSessions(1000);
 	storm(seed, { method: 'GET' });
 	const result = await runNode({
 		credentials,
 		continueOnFail: true,
-		parameters: { operation: 'getAll', returnAll: true, options: { ...options, pageConcurrency: 4 } },
+		parameters: { operation: 'getAll', returnAll: true, options: { ...options, pageConcurrency } },
 	});
 	const ids = result.items.map((i) => i.json.id);
 	if (result.items.length === 1 && result.items[0].json.error !== undefined) {
@@ -139,4 +156,4 @@ test.each([6, 7, 8])('Return All of 1,000 under storm %i: every session once, in
 		expect(ids).toEqual(fake.sessions.listSessions().map((s) => s.id));
 	}
 	countItem(true);
-});
+}, 60_000);

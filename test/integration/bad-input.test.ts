@@ -75,6 +75,16 @@ const cases: Array<[string, Params, RegExp]> = [
 	['list with a malformed payment intent ID', { operation: 'getAll', filters: { paymentIntentId: 'pi 1' } }, /Filters › Payment Intent ID "pi 1" is not a Tilled ID/],
 	['list with a malformed customer ID', { operation: 'getAll', filters: { customerId: 'cus_1&limit=5' } }, /Filters › Customer ID "cus_1&limit=5" is not a Tilled ID/],
 	['list with an empty metadata key', { operation: 'getAll', filters: { metadata: { pair: [{ key: '', value: 'x' }] } } }, /Filters › Metadata › pair 1 › Key is required and empty/],
+	['expires-at a number', withFields({ expiresAt: '={{ 5 }}' }), /Expires At must be a date and time: text such as 2026-12-01T10:00:00 .*, a Date, or a Luxon DateTime .*; got 5$/],
+	['expires-at an object', withFields({ expiresAt: '={{ { at: "tomorrow" } }}' }), /Expires At must be a date and time: .*; got an object$/],
+	['expires-at an invalid Date', withFields({ expiresAt: '={{ new Date("soon") }}' }), /Expires At must be a date and time: .*; got an invalid Date$/],
+	['expires-at a Date in the past', withFields({ expiresAt: '={{ new Date(0) }}' }), /Expires At must be in the future, got 1970-01-01T00:00:00.000Z/],
+	['card_present (a hosted page takes no in-person payment)', create({ paymentMethodTypes: ['card', 'card_present'] }), /Payment Method Types contains "card_present"; allowed: card, ach_debit, eft_debit/],
+	// An expression that gives nothing says so, instead of "got nothing".
+	['JSON line items from a misspelt $JSON', create({ lineItemsInput: 'json', lineItemsJson: '={{ $JSON.lines }}' }), /^Item 0: Line Items \(JSON\) is required, but its expression gave no value: \{\{ \$JSON\.lines \}\}\. Check the names in it against the input item \(n8n's names are case-sensitive: \$json, not \$JSON\)$/],
+	['a form unit amount from an expression that gives nothing', withItems(item({ unitAmount: '={{ $json.price }}' })), /^Item 0: Line Items › line item 1 › Unit Amount is required, but its expression gave no value: \{\{ \$json\.price \}\}/],
+	['a product name from an expression that gives nothing', withItems(item({ name: '={{ $json.title }}' })), /^Item 0: Line Items › line item 1 › Product Name is required, but its expression gave no value: \{\{ \$json\.title \}\}/],
+	['a checkout session ID from an expression that gives nothing', locator('get', '={{ $json.session_id }}'), /^Item 0: Checkout Session is required, but its expression gave no value: \{\{ \$json\.session_id \}\}/],
 	['list with a limit of 0', { operation: 'getAll', returnAll: false, limit: 0 }, /Limit must be a whole number of at least 1, got 0/],
 ];
 
@@ -84,6 +94,19 @@ test.each(cases)('%s: named error, nothing sent', async (_name, parameters, expe
 	expect(error.message).toMatch(/^Item 0: /);
 	expect(error.message).toMatch(expected);
 	expect(error.description).toMatch(/^Nothing was sent to Tilled for item 0/);
+	expect(fake.requests).toHaveLength(0);
+});
+
+test('a JSON mapping with a misspelt field names the line item and the key the expression left empty', async () => {
+	const error = await runNode({
+		credentials,
+		items: [{ lines: [{ title: 'Mug', price: 12.5, qty: 1 }] }],
+		parameters: create({
+			lineItemsInput: 'json',
+			lineItemsJson: '={{ $json.lines.map(l => ({ name: l.title, currency: "usd", unitAmount: l.prize, quantity: l.qty })) }}',
+		}),
+	}).catch((e) => e);
+	expect(error.message).toMatch(/^Item 0: Line Items \(JSON\) › line item 1 › unitAmount is required, but the expression gave no value for it: \{\{ \$json\.lines\.map/);
 	expect(fake.requests).toHaveLength(0);
 });
 

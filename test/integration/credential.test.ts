@@ -85,7 +85,7 @@ describe('From List search of the Checkout Session locator', () => {
 		expect(first.results).toHaveLength(100);
 		expect(first.results[0].value).toBe(sessions[129].id);
 		expect(first.results[0].name).toMatch(new RegExp(`^${sessions[129].id} · \\d+\\.\\d{2} [A-Z]{3} · open · buyer129@example.com$`));
-		expect(first.paginationToken).toBe('100');
+		expect(first.paginationToken).toBe(`100:${sessions[30].id}`);
 		const second = await search.call(context, undefined, first.paginationToken as string);
 		expect(second.results).toHaveLength(30);
 		expect(second.paginationToken).toBeUndefined();
@@ -94,7 +94,36 @@ describe('From List search of the Checkout Session locator', () => {
 		expect(filtered.results.map((r) => r.value)).toEqual(
 			[129, 128, 127, 126, 125, 124, 123, 122, 121, 120].map((i) => sessions[i].id),
 		);
-		expect(filtered.paginationToken).toBe('100');
+		expect(filtered.paginationToken).toBe(first.paginationToken);
 		expect(fake.requests.map((r) => r.query.offset)).toEqual(['0', '100', '0']);
+	});
+
+	const search = new TilledCheckoutSessions().methods.listSearch.searchCheckoutSessions;
+	const listFault = (mode: string) =>
+		fake.injectFault({ match: { method: 'GET', path: '/v1/checkout-sessions' }, kind: 'list', mode, times: Infinity });
+
+	test('a server that ignores offset: the next page is the same one, an error instead of loading it for ever', async () => {
+		fake.sessions.seedSessions(150);
+		listFault('ignore-offset');
+		const context = loadOptionsContext();
+		const first = await search.call(context);
+		expect(first.results).toHaveLength(100);
+		await expect(search.call(context, undefined, first.paginationToken as string)).rejects.toThrow(
+			/^Tilled could not list checkout sessions: the list does not advance: this page ends with the same session as the page before\. Tilled answered the page at offset 100 with 100 sessions, has_more true, total 150/,
+		);
+		expect(fake.requests).toHaveLength(2);
+	});
+
+	test('has_more past the total, or an empty page with has_more: an error', async () => {
+		fake.sessions.seedSessions(150);
+		listFault('always-more');
+		const context = loadOptionsContext();
+		const first = await search.call(context);
+		await expect(search.call(context, undefined, first.paginationToken as string)).rejects.toThrow(
+			/says has_more at offset 150, past its total of 150/,
+		);
+		fake.clearFaults();
+		fake.injectFault({ match: { method: 'GET' }, kind: 'status', status: 200, body: { items: [], has_more: true, total: 150 } });
+		await expect(search.call(context)).rejects.toThrow(/empty page that says has_more/);
 	});
 });

@@ -2,6 +2,7 @@
 // fake Tilled, asserting on the node's output and on what reached Tilled.
 import { NodeApiError } from 'n8n-workflow';
 import { runNode } from '../harness/n8n';
+import { TilledCheckoutSessions } from '../../nodes/Tilled/TilledCheckoutSessions.node';
 import { ACCOUNT_ID, API_KEY, useFakeTilled, type FakeTilled } from '../harness/fake';
 import type { TilledCredentialData } from '../harness/n8n';
 
@@ -139,6 +140,33 @@ describe('create', () => {
 		]);
 		expect(items.map((i) => (i.json.metadata as any).order_id)).toEqual(['A-1', 'A-2']);
 		expect(items.map((i) => i.json.currency)).toEqual(['eur', 'eur']);
+	});
+
+	test.each([
+		['a JS Date', '={{ new Date($json.at) }}'],
+		['a Luxon DateTime', '={{ DateTime.fromISO($json.at) }}'],
+		['an ISO string with an offset', '={{ $json.at }}'],
+		['a Luxon DateTime from $now', '={{ $now.plus({ days: 1 }) }}'],
+	])('Expires At from an expression giving %s', async (_kind, expiresAt) => {
+		const at = new Date(Date.now() + 86_400_000 - 60_000).toISOString();
+		await runNode({ credentials, items: [{ at }], parameters: { operation: 'create', lineItems: oneShirt, additionalFields: { expiresAt } } });
+		const sent = Date.parse(fake.requests[0].body.expires_at);
+		expect(fake.requests[0].body.expires_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+		expect(Math.abs(sent - Date.parse(at))).toBeLessThan(120_000);
+	});
+
+	test('a line item added in the editor runs with its defaults once it has a name (no default the node refuses)', async () => {
+		const property = new TilledCheckoutSessions().description.properties.find((p) => p.name === 'lineItems')!;
+		const values = (property.options as Array<{ values: Array<{ name: string; default: unknown }> }>)[0].values;
+		const added = Object.fromEntries(values.map((value) => [value.name, value.default]));
+		// The row "Add Line Item" adds, and the row the collection starts with.
+		const first = (property.default as { item: Array<Record<string, unknown>> }).item[0];
+		const { json } = await runNode({
+			credentials,
+			parameters: { operation: 'create', lineItems: { item: [{ ...added, name: 'Mug' }, { ...first, name: 'Cup' }] } },
+		});
+		expect(json[0].status).toBe('open');
+		expect(fake.requests[0].body.line_items.map((l: any) => l.price_data.unit_amount)).toEqual([100, 100]);
 	});
 
 	test('a JSON string works as well as an array', async () => {
@@ -308,6 +336,78 @@ describe('get many', () => {
 	});
 });
 
+describe('lists that do not advance, repeat pages or shrink', () => {
+	const returnAll = (options: Record<string, unknown> = {}) => ({ operation: 'getAll', returnAll: true, options });
+	const listFault = (mode: string, extra: Record<string, unknown> = {}) =>
+		fake.injectFault({ match: { method: 'GET', path: '/v1/checkout-sessions' }, kind: 'list', mode, times: Infinity, ...extra });
+
+	test('a server that ignores offset and always says has_more: an error after one round, not 100 of 150 as a success', async () => {
+		fake.sessions.seedSessions(150);
+		listFault('ignore-offset');
+		const error = await runNode({ credentials, parameters: returnAll() }).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toMatch(
+			/^Tilled could not list checkout sessions: the list does not advance: the page at offset 100 gave no session not seen before\. Tilled answered the page at offset 100 with 100 sessions, has_more true, total 150\. Stopped after 2 requests with 100 sessions; not returning a partial list/,
+		);
+		expect(fake.requests).toHaveLength(2);
+	});
+
+	test('a mock that always answers the same one session with has_more: ends after two requests', async () => {
+		const [only] = fake.sessions.seedSessions(1);
+		fake.injectFault({ match: { method: 'GET' }, kind: 'status', status: 200, times: Infinity, body: { items: [only], has_more: true } });
+		await expect(runNode({ credentials, parameters: returnAll() })).rejects.toThrow(/does not advance.*has_more true, total not given/);
+		expect(fake.requests).toHaveLength(2);
+	});
+
+	test('has_more still true past the total: an error, no request past it', async () => {
+		fake.sessions.seedSessions(150);
+		listFault('always-more');
+		await expect(runNode({ credentials, parameters: returnAll() })).rejects.toThrow(
+			/says has_more at offset 150, past its total of 150\. Tilled answered the page at offset 100 with 50 sessions, has_more true, total 150/,
+		);
+		expect(fake.requests.map((r) => r.query.offset)).toEqual(['0', '100']);
+	});
+
+	test('an empty page that says has_more: an error', async () => {
+		fake.sessions.seedSessions(150);
+		fake.injectFault({ match: { method: 'GET' }, kind: 'status', status: 200, skip: 1, body: { items: [], has_more: true, total: 150 } });
+		await expect(runNode({ credentials, parameters: returnAll({ pageConcurrency: 1 }) })).rejects.toThrow(/empty page that says has_more/);
+		expect(fake.requests).toHaveLength(2);
+	});
+
+	test('a repeated page leaves sessions out: an error saying how many came of the total', async () => {
+		fake.sessions.seedSessions(250);
+		listFault('repeat', { skip: 1, times: 1 }); // the page at offset 100 is page 0 again
+		await expect(runNode({ credentials, parameters: returnAll() })).rejects.toThrow(
+			/ended short: its first page promised a total of 250 but only 150 distinct sessions came/,
+		);
+		expect(fake.requests).toHaveLength(3);
+	});
+
+	test('pages of one at a time, the repeated page stops the run at once', async () => {
+		fake.sessions.seedSessions(250);
+		listFault('repeat', { skip: 1, times: 1 });
+		await expect(runNode({ credentials, parameters: returnAll({ pageConcurrency: 1 }) })).rejects.toThrow(/does not advance/);
+		expect(fake.requests).toHaveLength(2);
+	});
+
+	test('a list that shrinks while being read: an error, not a short list', async () => {
+		fake.sessions.seedSessions(250);
+		listFault('shrink', { skip: 1, by: 10 });
+		await expect(runNode({ credentials, parameters: returnAll() })).rejects.toThrow(
+			/ended short: its first page promised a total of 250 but only 230 distinct sessions came\. Tilled answered the page at offset 200 with 40 sessions, has_more false, total 240/,
+		);
+		expect(fake.requests).toHaveLength(3);
+	});
+
+	test('a Limit against a server that ignores offset: an error too', async () => {
+		fake.sessions.seedSessions(300);
+		listFault('ignore-offset');
+		await expect(runNode({ credentials, parameters: { operation: 'getAll', limit: 150 } })).rejects.toThrow(/does not advance/);
+		expect(fake.requests.map((r) => [r.query.offset, r.query.limit])).toEqual([['0', '100'], ['100', '50']]);
+	});
+});
+
 describe('many items and failures', () => {
 	test('continueOnFail: a failing item becomes an error item, the others go on', async () => {
 		const [open] = fake.sessions.seedSessions(1);
@@ -356,6 +456,32 @@ describe('many items and failures', () => {
 		expect(created).toHaveLength(2);
 		for (const id of created) expect(error.description).toContain(id);
 		expect(error.description).toMatch(/item 0: cs_\w+; item 1: cs_\w+/);
+	});
+
+	// The first create Tilled receives fails at once; the others are still in flight (the fake
+	// holds them 50 ms) and succeed. The error must name every one of them.
+	test.each([
+		{ label: 'default, 5', concurrency: undefined, items: 8, inFlight: 5 },
+		{ label: '50', concurrency: 50, items: 60, inFlight: 50 },
+	])('a create failing while others are in flight (Items in Parallel $label) names every session created', async ({ concurrency, items, inFlight }) => {
+		const createPath = { method: 'POST', path: '/v1/checkout-sessions' };
+		fake.injectFault({ match: createPath, kind: 'status', status: 500, times: 1 });
+		fake.injectFault({ match: createPath, kind: 'call', times: Infinity, run: () => new Promise((r) => setTimeout(r, 50)) });
+		const error = await runNode({
+			credentials,
+			items: Array.from({ length: items }, () => ({})),
+			parameters: { operation: 'create', lineItems: oneShirt, options: concurrency ? { itemConcurrency: concurrency } : {} },
+		}).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toMatch(/HTTP 500/);
+		// No item started after the failure; the ones in flight all finished.
+		expect(fake.requests.filter((r) => r.method === 'POST')).toHaveLength(inFlight);
+		const sessions = fake.sessions.listSessions();
+		expect(sessions).toHaveLength(inFlight - 1);
+		for (const session of sessions) {
+			const item = session.metadata.n8n_create_id.split('-')[2];
+			expect(error.description).toContain(`item ${item}: ${session.id}`);
+		}
 	});
 
 	test('items in parallel keep their order and pairing', async () => {

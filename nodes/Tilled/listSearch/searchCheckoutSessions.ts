@@ -1,30 +1,41 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 import { formatMinorUnits } from '../shared/amounts';
-import { tilledApiRequest, transportSettings } from '../transport';
+import { brokenListError, LIST_REQUEST, tilledApiRequest, transportSettings, type ListPage } from '../transport';
 
 const PAGE_SIZE = 100;
 
 /**
  * "From List" of the Checkout Session locator: newest first, 100 at a time. Tilled has no text
  * search, so the filter matches the ID, status, amount or customer email of each loaded page.
+ * The pagination token is the next offset and the last ID seen, so a list that does not advance
+ * (same page again, has_more past the total, an empty page with has_more) ends with an error
+ * instead of loading the same sessions for ever.
  */
 export async function searchCheckoutSessions(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const offset = paginationToken ? Number(paginationToken) : 0;
+	const [offsetText, previousLastId] = (paginationToken ?? '0').split(':');
+	const offset = Number(offsetText) || 0;
 	const settings = await transportSettings.call(this, { maxRetries: 1 });
-	const page = await tilledApiRequest.call(this, settings, {
-		method: 'GET',
-		path: '/v1/checkout-sessions',
+	const page = (await tilledApiRequest.call(this, settings, {
+		...LIST_REQUEST,
 		qs: { offset, limit: PAGE_SIZE },
-		safety: 'idempotent',
-	});
-	const sessions = (page.items as IDataObject[] | undefined) ?? [];
+	})) as unknown as ListPage;
+	const sessions = Array.isArray(page.items) ? page.items : [];
+	const lastId = sessions.length > 0 ? String(sessions[sessions.length - 1].id) : undefined;
+	const next = offset + sessions.length;
+	if (page.has_more) {
+		const answer = { ...page, items: sessions, offset };
+		const broken = (problem: string) => brokenListError(this, LIST_REQUEST, problem, answer, 'No further pages are loaded.');
+		if (sessions.length === 0) throw broken('has an empty page that says has_more');
+		if (lastId === previousLastId) throw broken('does not advance: this page ends with the same session as the page before');
+		if (typeof page.total === 'number' && next >= page.total) throw broken(`says has_more at offset ${next}, past its total of ${page.total}`);
+	}
 	const needle = filter?.trim().toLowerCase();
 	const results = sessions
-		.map((session) => {
+		.map((session: IDataObject) => {
 			const amount = formatMinorUnits(Number(session.amount_total), String(session.currency));
 			const email = (session.customer_details as IDataObject | undefined)?.email;
 			return {
@@ -34,8 +45,5 @@ export async function searchCheckoutSessions(
 			};
 		})
 		.filter((result) => !needle || result.name.toLowerCase().includes(needle));
-	return {
-		results,
-		paginationToken: page.has_more ? String(offset + sessions.length) : undefined,
-	};
+	return { results, paginationToken: page.has_more ? `${next}:${lastId}` : undefined };
 }

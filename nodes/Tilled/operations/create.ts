@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { toMinorUnits, type AmountFormat } from '../shared/amounts';
-import { InvalidParameter, readParameter } from '../shared/errors';
+import { EXPRESSION_ADVICE, InvalidParameter, rawExpression, readParameter, requireExpressionValue } from '../shared/errors';
 import { CURRENCY_DECIMALS, LIMITS, PAYMENT_METHOD_TYPES } from '../shared/limits';
 import { metadataFromPairs, metadataProperty, type Metadata } from '../shared/metadata';
 import { listQuery, tilledApiRequest, type TransportSettings } from '../transport';
@@ -21,6 +21,10 @@ export const CREATE_MARKER_FIELD = 'n8n_create_id';
 export const IDEMPOTENCY_METADATA_FIELD = 'n8n_idempotency_key';
 
 const show = showFor('create');
+
+// In a hint: n8n's lint rule wants "JSON" upper-case in descriptions, which would break $json.
+export const LINE_ITEMS_EXPRESSION_HINT =
+	'Map an order\'s lines with an expression such as {{ $json.lines.map(l => ({ name: l.title, currency: "usd", unitAmount: l.price, quantity: l.qty })) }}';
 
 const currencyOptions = Object.keys(CURRENCY_DECIMALS).map((code) => ({
 	name: code.toUpperCase(),
@@ -72,7 +76,7 @@ export const createProperties: INodeProperties[] = [
 		required: true,
 		typeOptions: { multipleValues: true, sortable: true },
 		displayOptions: { show: { operation: ['create'], lineItemsInput: ['fields'] } },
-		default: { item: [{ name: '', currency: 'usd', unitAmount: 0, quantity: 1 }] },
+		default: { item: [{ name: '', currency: 'usd', unitAmount: 1, quantity: 1 }] },
 		description: `What the customer pays for: 1 to ${LIMITS.lineItems} line items, all in one currency`,
 		options: [
 			{
@@ -122,8 +126,8 @@ export const createProperties: INodeProperties[] = [
 						displayName: 'Unit Amount',
 						name: 'unitAmount',
 						type: 'number',
-						default: 0,
-						typeOptions: { minValue: 0 },
+						default: 1,
+						typeOptions: { minValue: 0.01 },
 						description:
 							'Price of one unit, written as chosen in "Amounts In" (19.99, or 1999 in minor units)',
 					},
@@ -139,7 +143,8 @@ export const createProperties: INodeProperties[] = [
 		displayOptions: { show: { operation: ['create'], lineItemsInput: ['json'] } },
 		default: '[\n  {\n    "name": "T-shirt",\n    "currency": "usd",\n    "unitAmount": 19.99,\n    "quantity": 2\n  }\n]',
 		description:
-			'An array of line items, each {"name", "currency", "unitAmount", "quantity", optional "description" and "images" (array of URLs)}; unitAmount is written as chosen in "Amounts In". Map an order\'s lines with an expression such as {{ $JSON.lines.map(l => ({ name: l.title, currency: "usd", unitAmount: l.price, quantity: l.qty })) }}.',
+			'An array of line items, each {"name", "currency", "unitAmount", "quantity", optional "description" and "images" (array of URLs)}; unitAmount is written as chosen in "Amounts In"',
+		hint: LINE_ITEMS_EXPRESSION_HINT,
 	},
 	{
 		displayName: 'Payment Method Types',
@@ -150,7 +155,6 @@ export const createProperties: INodeProperties[] = [
 		options: [
 			{ name: 'ACH Debit', value: 'ach_debit', description: 'US bank account debit' },
 			{ name: 'Card', value: 'card', description: 'Credit and debit cards' },
-			{ name: 'Card Present', value: 'card_present', description: 'In-person card payments on a terminal' },
 			{ name: 'EFT Debit', value: 'eft_debit', description: 'Canadian bank account debit' },
 		],
 		default: ['card'],
@@ -195,6 +199,7 @@ export const createProperties: INodeProperties[] = [
 				default: '',
 				description:
 					"When the checkout page stops accepting payment (in the workflow's time zone unless the value has an offset); must be in the future",
+				hint: 'From an expression: a date-time text, a Date, or a Luxon DateTime such as {{ $now.plus({ days: 1 }) }}',
 			},
 			{
 				...metadataProperty({
@@ -332,6 +337,44 @@ function parseJson(text: string): { value: unknown } | { problem: string } {
 	}
 }
 
+const REQUIRED_LINE_ITEM_FIELDS = [
+	['name', 'Product Name'],
+	['currency', 'Currency'],
+	['unitAmount', 'Unit Amount'],
+	['quantity', 'Quantity'],
+] as const;
+
+function readFormRows(this: IExecuteFunctions, itemIndex: number): LineItemInput[] {
+	const rows = (readParameter(this, 'lineItems', itemIndex, 'Line Items', {}) as { item?: LineItemInput[] }).item ?? [];
+	rows.forEach((row, index) => {
+		for (const [key, label] of REQUIRED_LINE_ITEM_FIELDS) {
+			requireExpressionValue(this, `lineItems.item[${index}].${key}`, itemIndex, `Line Items › line item ${index + 1} › ${label}`, row[key]);
+		}
+	});
+	return rows;
+}
+
+function readJsonRows(this: IExecuteFunctions, itemIndex: number): LineItemInput[] {
+	const field = 'Line Items (JSON)';
+	const value = readParameter(this, 'lineItemsJson', itemIndex, field);
+	requireExpressionValue(this, 'lineItemsJson', itemIndex, field, value);
+	const rows = parseLineItemsJson(value, field);
+	// Mapped by an expression, a missing value is usually a misspelt name in the mapping.
+	const expression = rows.length > 0 ? rawExpression(this, 'lineItemsJson', itemIndex) : undefined;
+	if (expression !== undefined) {
+		rows.forEach((row, index) => {
+			const missing = REQUIRED_LINE_ITEM_FIELDS.find(([key]) => row[key] === undefined || row[key] === null || row[key] === '');
+			if (missing) {
+				throw new InvalidParameter(
+					`${field} › line item ${index + 1} › ${missing[0]}`,
+					`is required, but the expression gave no value for it: ${expression}. ${EXPRESSION_ADVICE}`,
+				);
+			}
+		});
+	}
+	return rows;
+}
+
 export interface PreparedCreate {
 	body: IDataObject;
 	idempotencyKey?: string;
@@ -342,10 +385,7 @@ const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCreate {
 	const format = readParameter(this, 'amountFormat', itemIndex, 'Amounts In', 'decimal') as AmountFormat;
 	const input = readParameter(this, 'lineItemsInput', itemIndex, 'Line Items Input', 'fields') as string;
-	const rows =
-		input === 'json'
-			? parseLineItemsJson(readParameter(this, 'lineItemsJson', itemIndex, 'Line Items (JSON)'), 'Line Items (JSON)')
-			: ((readParameter(this, 'lineItems', itemIndex, 'Line Items', {}) as { item?: LineItemInput[] }).item ?? []);
+	const rows = input === 'json' ? readJsonRows.call(this, itemIndex) : readFormRows.call(this, itemIndex);
 	const lineItems = buildLineItems(rows, format, input === 'json' ? 'Line Items (JSON)' : 'Line Items');
 	const currency = (lineItems[0].price_data as IDataObject).currency as string;
 

@@ -1,12 +1,13 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { checkoutSessionLocator } from '../shared/descriptions';
-import { readParameter } from '../shared/errors';
+import { readParameter, requireExpressionValue } from '../shared/errors';
 import { tilledApiRequest, type TransportSettings } from '../transport';
 import { checkId } from '../shared/validation';
 import { showFor, type TilledOperation } from './types';
 
 export function readSessionId(this: IExecuteFunctions, itemIndex: number): string {
 	const value = readParameter(this, 'checkoutSessionId', itemIndex, 'Checkout Session', '', { extractValue: true });
+	requireExpressionValue(this, 'checkoutSessionId', itemIndex, 'Checkout Session', value);
 	return checkId(value, 'Checkout Session');
 }
 

@@ -17,7 +17,9 @@ export const CURRENCY_DECIMALS: Readonly<Record<string, number>> = {
 	zar: 2,
 };
 
-export const PAYMENT_METHOD_TYPES = ['card', 'ach_debit', 'eft_debit', 'card_present'] as const;
+// Tilled's published spec for checkout sessions. Its generated SDK also lists card_present,
+// but a hosted checkout page cannot take an in-person card payment: left out on purpose.
+export const PAYMENT_METHOD_TYPES = ['card', 'ach_debit', 'eft_debit'] as const;
 
 export const LIMITS = {
 	lineItems: 100,

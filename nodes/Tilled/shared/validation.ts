@@ -88,18 +88,45 @@ export function checkText(value: unknown, field: string, options: { required: bo
 
 /**
  * n8n's date-time picker gives wall-clock time without an offset ("2026-12-01T10:00:00"),
- * meant in the workflow's time zone; strings with Z or an offset are taken as they are.
+ * meant in the workflow's time zone; strings with Z or an offset are taken as they are. An
+ * expression may give a JS Date ({{ new Date(…) }}) or a Luxon DateTime ({{ $now.plus(…) }}):
+ * both are instants already. Duck-typed: expressions may run in another realm.
  */
 export function checkFutureDateTime(value: unknown, field: string, timeZone: string, now: number): string {
-	const text = typeof value === 'string' ? value.trim() : '';
-	const time = parseDateTime(text, timeZone);
+	const time = instantOf(value, timeZone);
 	if (time === undefined) {
-		throw new InvalidParameter(field, `must be a date and time such as 2026-12-01T10:00:00, got "${preview(text)}"`);
+		throw new InvalidParameter(
+			field,
+			`must be a date and time: text such as 2026-12-01T10:00:00 (in the workflow's time zone) or 2026-12-01T10:00:00Z, a Date, or a Luxon DateTime such as {{ $now.plus({ days: 1 }) }}; got ${describeDate(value)}`,
+		);
 	}
 	if (time <= now) {
 		throw new InvalidParameter(field, `must be in the future, got ${new Date(time).toISOString()}`);
 	}
 	return new Date(time).toISOString();
+}
+
+type DateLike = { getTime?: unknown; toMillis?: unknown; isValid?: unknown };
+
+function instantOf(value: unknown, timeZone: string): number | undefined {
+	if (typeof value === 'string') return parseDateTime(value.trim(), timeZone);
+	if (value === null || typeof value !== 'object') return undefined;
+	const date = value as DateLike;
+	const millis =
+		typeof date.toMillis === 'function'
+			? date.isValid === false ? NaN : (date.toMillis as () => number).call(value)
+			: Object.prototype.toString.call(value) === '[object Date]'
+				? (date.getTime as () => number).call(value)
+				: undefined;
+	return millis !== undefined && Number.isFinite(millis) ? millis : undefined;
+}
+
+function describeDate(value: unknown): string {
+	if (value !== null && typeof value === 'object') {
+		if (Object.prototype.toString.call(value) === '[object Date]') return 'an invalid Date';
+		if (typeof (value as DateLike).toMillis === 'function') return 'an invalid DateTime';
+	}
+	return describe(value);
 }
 
 function parseDateTime(text: string, timeZone: string): number | undefined {

@@ -1,4 +1,8 @@
-/** Runs fn over inputs with at most `limit` running at once; results keep the input order. */
+/**
+ * Runs fn over inputs with at most `limit` running at once; results keep the input order. After a
+ * failure no new input is started, and the failure is thrown only once every call already
+ * running has settled (the caller can then account for all of them).
+ */
 export async function mapConcurrent<T, R>(
 	inputs: readonly T[],
 	limit: number,

@@ -5,18 +5,23 @@ import type { TilledRequest } from './request';
 
 const SYSTEM_CODE = /\b(E[A-Z0-9_]{3,}|GETADDRINFO|getaddrinfo)\b/g;
 
-/** Tilled's message is a string or a list of strings; validation_errors may add more. */
-export function errorMessage(json: unknown, preview: string, status: number): string {
-	const body = (json ?? {}) as { message?: unknown; validation_errors?: unknown; error?: unknown };
+/**
+ * Tilled's message is a string or a list of strings; validation_errors may add more. Without
+ * one, says what the body was; the status itself is added once, by tilledError.
+ */
+export function errorMessage(json: unknown, preview: string): string {
+	const body = (json !== null && typeof json === 'object' ? json : {}) as { message?: unknown; validation_errors?: unknown; error?: unknown };
 	const parts: string[] = [];
 	for (const value of [body.message, body.validation_errors]) {
-		if (typeof value === 'string' && value) parts.push(value);
-		if (Array.isArray(value)) parts.push(...value.filter((v): v is string => typeof v === 'string'));
+		if (typeof value === 'string' && value.trim()) parts.push(value.trim());
+		if (Array.isArray(value)) parts.push(...value.filter((v): v is string => typeof v === 'string' && v.trim() !== ''));
 	}
 	const unique = [...new Set(parts)];
 	if (unique.length > 0) return unique.join('; ');
-	if (typeof body.error === 'string' && body.error) return body.error;
-	return json === undefined ? `HTTP ${status} with ${preview}` : `HTTP ${status}`;
+	if (typeof body.error === 'string' && body.error.trim()) return body.error.trim();
+	if (typeof json === 'string' && json.trim()) return json.trim().slice(0, 300);
+	if (json === undefined) return `the answer is ${preview.startsWith('not JSON') ? preview : `an ${preview}`}`;
+	return 'the answer has no error message';
 }
 
 const REQUEST_NAMES: Record<string, string> = {

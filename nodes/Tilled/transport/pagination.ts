@@ -2,7 +2,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { mapConcurrent } from './concurrency';
 import { tilledError } from './errors';
-import { tilledApiRequest, type TilledContext, type TransportSettings } from './request';
+import { tilledApiRequest, type TilledContext, type TilledRequest, type TransportSettings } from './request';
 
 /** Query for list: Tilled takes metadata filters as metadata[key]=value. */
 export function listQuery(filters: {
@@ -23,11 +23,32 @@ export interface ListPage {
 	total?: number;
 }
 
+export const LIST_REQUEST = { method: 'GET', path: '/v1/checkout-sessions', safety: 'idempotent' } as const;
+
+/** A list answer that cannot be right, with what Tilled answered (so the user can tell Tilled). */
+export function brokenListError(
+	context: TilledContext,
+	request: TilledRequest,
+	problem: string,
+	page: ListPage & { offset: number },
+	outcome: string,
+) {
+	return tilledError(context.getNode(), request, {
+		message: `the list ${problem}. Tilled answered the page at offset ${page.offset} with ${page.items.length} sessions, has_more ${String(page.has_more)}, total ${String(page.total ?? 'not given')}. ${outcome}`,
+	});
+}
+
 /**
  * Lists sessions in Tilled's order, without duplicates. The first page (limit 100) tells the
- * total; the other pages are fetched `pageConcurrency` at a time. Sessions created meanwhile
- * shift offsets (seen as duplicates, dropped), and a has_more still true at the end is
- * followed page by page. `limit` undefined means all.
+ * total; the next pages are fetched `pageConcurrency` at a time. Sessions created meanwhile
+ * shift offsets (seen as duplicates, dropped), and a has_more still true at the total is
+ * followed. `limit` undefined means all.
+ *
+ * A list that does not advance (a proxy or mock that ignores offset, repeats pages, or keeps
+ * has_more true) ends with an error after a bounded number of requests: when a round of pages
+ * adds no session not seen before, when has_more is true past the total, or on an empty page
+ * with has_more. A list that ends with fewer sessions than the first page's total promised is
+ * an error too, never a short success.
  */
 export async function tilledListSessions(
 	this: TilledContext,
@@ -37,22 +58,17 @@ export async function tilledListSessions(
 ): Promise<IDataObject[]> {
 	const pageSize = 100;
 	const wanted = options.limit ?? Number.POSITIVE_INFINITY;
+	const request = { ...LIST_REQUEST, itemIndex: options.itemIndex };
 	const sessions: IDataObject[] = [];
 	const seen = new Set<unknown>();
+	let requests = 0;
 	const fetchPage = async (offset: number, limit: number) => {
-		const page = (await tilledApiRequest.call(this, settings, {
-			method: 'GET',
-			path: '/v1/checkout-sessions',
-			qs: { ...query, offset, limit },
-			safety: 'idempotent',
-			itemIndex: options.itemIndex,
-		})) as unknown as ListPage;
+		requests++;
+		const page = (await tilledApiRequest.call(this, settings, { ...request, qs: { ...query, offset, limit } })) as unknown as ListPage;
 		if (!Array.isArray(page.items)) {
-			throw tilledError(this.getNode(), { method: 'GET', path: '/v1/checkout-sessions', safety: 'idempotent', itemIndex: options.itemIndex }, {
-				message: 'the list response has no items array',
-			});
+			throw tilledError(this.getNode(), request, { message: 'the list response has no items array' });
 		}
-		return page;
+		return { ...page, offset };
 	};
 	const take = (page: ListPage) => {
 		for (const session of page.items) {
@@ -62,30 +78,38 @@ export async function tilledListSessions(
 			sessions.push(session);
 		}
 	};
+	const broken = (problem: string, last: ListPage & { offset: number }) =>
+		brokenListError(this, request, problem, last, `Stopped after ${requests} requests with ${sessions.length} sessions; not returning a partial list`);
 
-	let offset = 0;
-	let page = await fetchPage(0, Math.min(pageSize, wanted));
-	take(page);
-	offset = page.items.length;
-	if (page.has_more && typeof page.total === 'number' && page.total > offset && sessions.length < wanted) {
-		const end = Math.min(page.total, offset + (wanted - sessions.length));
+	const first = await fetchPage(0, Math.min(pageSize, wanted));
+	take(first);
+	const promised = Math.min(wanted, typeof first.total === 'number' ? first.total : 0);
+	let last = first;
+	let offset = first.items.length;
+	while (last.has_more && sessions.length < wanted) {
+		const total = typeof last.total === 'number' ? last.total : undefined;
+		if (last.items.length === 0) throw broken('has an empty page that says has_more', last);
+		if (total !== undefined && offset >= total) throw broken(`says has_more at offset ${offset}, past its total of ${total}`, last);
+		// Up to the total, `pageConcurrency` pages at once; past it (or without one), one page.
+		const end = Math.min(total ?? offset + pageSize, offset + (wanted - sessions.length));
 		const offsets: number[] = [];
-		for (let next = offset; next < end; next += pageSize) offsets.push(next);
+		for (let next = offset; next < end && offsets.length < options.pageConcurrency; next += pageSize) offsets.push(next);
 		// Return All asks for full pages (sessions created meanwhile still fit); a Limit asks
 		// the last page only for what is missing.
 		const pages = await mapConcurrent(offsets, options.pageConcurrency, async (start) =>
 			fetchPage(start, options.limit === undefined ? pageSize : Math.min(pageSize, end - start)),
 		);
+		const before = sessions.length;
 		for (const fetched of pages) take(fetched);
-		const last = pages[pages.length - 1];
-		offset = offsets[offsets.length - 1] + last.items.length;
-		page = last;
+		last = pages[pages.length - 1];
+		offset = last.offset + last.items.length;
+		if (sessions.length === before && sessions.length < wanted) {
+			if (last.items.length === 0 && last.has_more) throw broken('has an empty page that says has_more', last);
+			throw broken(`does not advance: ${pages.length === 1 ? 'the page at offset ' + last.offset : `pages at offsets ${offsets.join(', ')}`} gave no session not seen before`, last);
+		}
 	}
-	while (page.has_more && page.items.length > 0 && sessions.length < wanted) {
-		page = await fetchPage(offset, Math.min(pageSize, wanted - sessions.length));
-		take(page);
-		offset += page.items.length;
+	if (sessions.length < promised) {
+		throw broken(`ended short: its first page promised a total of ${first.total} but only ${sessions.length} distinct sessions came`, last);
 	}
 	return sessions;
 }
-

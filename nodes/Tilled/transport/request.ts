@@ -234,14 +234,14 @@ async function sendOnce(
 			error: tilledError(this.getNode(), request, {
 				status,
 				requestId,
-				message: `Tilled answered ${status} but the response could not be read (${body.preview})`,
+				message: `the answer could not be read (${body.preview})`,
 			}),
 		};
 	}
 	const error = tilledError(this.getNode(), request, {
 		status,
 		requestId,
-		message: errorMessage(body.json, body.preview, status),
+		message: errorMessage(body.json, body.preview),
 		tilledBody: body.json,
 	});
 	if (status === 429) {

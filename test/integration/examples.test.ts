@@ -1,0 +1,99 @@
+// Every expression example a user can copy — from the node's descriptions and hints, and from the
+// README — pasted into the parameter it is meant for and run through n8n-core's real execution
+// context (real n8n-workflow expressions). A new example without a case here fails the first test.
+// The workflows in examples/ are run whole in real n8n by the end-to-end suite.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import { runNode, type TilledCredentialData } from '../harness/n8n';
+import { useFakeTilled, type FakeTilled } from '../harness/fake';
+import { TilledCheckoutSessions } from '../../nodes/Tilled/TilledCheckoutSessions.node';
+
+let fake: FakeTilled;
+let credentials: TilledCredentialData;
+useFakeTilled((started) => ({ fake, credentials } = started));
+
+const EXPRESSION = /\{\{.*?\}\}/g;
+const oneShirt = { item: [{ name: 'T-shirt', currency: 'usd', unitAmount: 19.99, quantity: 1 }] };
+
+function nodeExamples(properties: INodeProperties[], found = new Set<string>()): Set<string> {
+	for (const property of properties) {
+		for (const text of [property.description, property.hint, property.placeholder]) {
+			for (const match of String(text ?? '').match(EXPRESSION) ?? []) found.add(match);
+		}
+		for (const option of (property.options ?? []) as Array<Partial<INodeProperties> & { values?: INodeProperties[] }>) {
+			if ('type' in option || 'values' in option) nodeExamples(option.values ?? [option as INodeProperties], found);
+			else for (const match of String(option.description ?? '').match(EXPRESSION) ?? []) found.add(match);
+		}
+	}
+	return found;
+}
+
+function readmeExamples(): Set<string> {
+	const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+	// The benchmark section describes how n8n's HTTP Request node was set up, not this node.
+	const sections = readme.split(/^## /m).filter((section) => !section.startsWith('Performance'));
+	return new Set(sections.flatMap((section) => section.replace(/\n\s*/g, ' ').match(EXPRESSION) ?? []));
+}
+
+interface ExampleCase {
+	/** Where the example goes, and the input item it expects. */
+	parameters: (expression: string) => Record<string, unknown>;
+	item: IDataObject;
+	check: (outcome: { sent?: any; error?: Error }) => void;
+}
+
+const CASES: Record<string, ExampleCase> = {
+	'{{ $json.lines.map(l => ({ name: l.title, currency: "usd", unitAmount: l.price, quantity: l.qty })) }}': {
+		parameters: (expression) => ({ operation: 'create', lineItemsInput: 'json', lineItemsJson: `=${expression}` }),
+		item: { lines: [{ title: 'Mug', price: 12.5, qty: 2 }, { title: 'Spoon', price: 1, qty: 1 }] },
+		check: ({ sent, error }) => {
+			expect(error).toBeUndefined();
+			expect(sent.line_items.map((l: any) => [l.price_data.product_data.name, l.price_data.unit_amount, l.quantity])).toEqual([
+				['Mug', 1250, 2],
+				['Spoon', 100, 1],
+			]);
+		},
+	},
+	'{{ $json.order_id }}': {
+		parameters: (expression) => ({ operation: 'create', lineItems: oneShirt, options: { idempotencyKey: `=${expression}` } }),
+		item: { order_id: '1001' },
+		check: ({ sent, error }) => {
+			expect(error).toBeUndefined();
+			expect(sent.metadata.n8n_idempotency_key).toBe('1001');
+		},
+	},
+	'{{ $now.plus({ days: 1 }) }}': {
+		parameters: (expression) => ({ operation: 'create', lineItems: oneShirt, additionalFields: { expiresAt: `=${expression}` } }),
+		item: {},
+		check: ({ sent, error }) => {
+			expect(error).toBeUndefined();
+			expect(Math.abs(Date.parse(sent.expires_at) - (Date.now() + 86_400_000))).toBeLessThan(600_000);
+		},
+	},
+	// The README shows what a misspelt $JSON gives: this must be the error the node really gives.
+	'{{ $JSON.lines }}': {
+		parameters: (expression) => ({ operation: 'create', lineItemsInput: 'json', lineItemsJson: `=${expression}` }),
+		item: { lines: [{ title: 'Mug', price: 12.5, qty: 2 }] },
+		check: ({ sent, error }) => {
+			expect(sent).toBeUndefined();
+			const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8').replace(/\n\s*/g, ' ');
+			expect(readme).toContain(error!.message);
+		},
+	},
+};
+
+test('every expression example of the node and the README has a case here, and no case is stale', () => {
+	const examples = new Set([...nodeExamples(new TilledCheckoutSessions().description.properties), ...readmeExamples()]);
+	expect([...examples].sort()).toEqual(Object.keys(CASES).sort());
+	// The node's own examples include the Line Items mapping and the Expires At one.
+	expect(nodeExamples(new TilledCheckoutSessions().description.properties).size).toBeGreaterThanOrEqual(2);
+});
+
+test.each(Object.keys(CASES))('pasted as shown and run: %s', async (expression) => {
+	const example = CASES[expression];
+	let error: Error | undefined;
+	await runNode({ credentials, items: [example.item], parameters: example.parameters(expression) }).catch((e) => (error = e));
+	const create = fake.requests.find((r) => r.method === 'POST');
+	example.check({ sent: create?.body, error });
+});
