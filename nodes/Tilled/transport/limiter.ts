@@ -37,12 +37,15 @@ const BACKOFF = 0.5;
 /** Cut when latency rises: gentler, latency is a noisier signal. */
 const LATENCY_BACKOFF = 0.8;
 /**
- * Latency counts as rising above this many times the fastest answer plus the slack. A busy n8n
- * itself adds latency as more requests are in flight (parsing answers queues on its one thread);
- * the slack keeps that from reading as a struggling Tilled.
+ * Latency counts as rising when its recent average (about the last 10 answers) is above this many
+ * times the fastest answer plus the slack. A busy n8n adds latency itself as more requests are in
+ * flight (answers queue for its one thread: measured 250-500 ms at 200 in flight on a loaded
+ * 2-core machine against 20 ms from Tilled); the slack keeps that from reading as a struggling
+ * Tilled, whose trouble shows as seconds.
  */
-const LATENCY_FACTOR = 2;
-const LATENCY_SLACK_MS = 250;
+const LATENCY_FACTOR = 4;
+const LATENCY_SLACK_MS = 1000;
+const LATENCY_SMOOTHING = 0.1;
 /** After a 429, the pace is this share of what Tilled accepted in the last second… */
 const RATE_MARGIN = 0.9;
 /** …and grows by about this share per second while answers stay clean. */
@@ -64,6 +67,8 @@ export class AdaptiveLimiter {
 	/** Below it the limit grows by one per clean answer (doubling per round trip); above, by one per round trip. */
 	private threshold: number;
 	private fastestMs = Number.POSITIVE_INFINITY;
+	/** Average latency of recent clean answers. */
+	private recentMs: number | undefined;
 	/** Requests sent before this sequence number were in flight during the last cut. */
 	private cutSequence = 0;
 	private sequence = 0;
@@ -147,7 +152,8 @@ export class AdaptiveLimiter {
 		if (signal !== 'ok') return;
 		this.remember(sentAt);
 		this.fastestMs = Math.min(this.fastestMs, latencyMs);
-		if (latencyMs > this.fastestMs * LATENCY_FACTOR + LATENCY_SLACK_MS) {
+		this.recentMs = this.recentMs === undefined ? latencyMs : this.recentMs + (latencyMs - this.recentMs) * LATENCY_SMOOTHING;
+		if (this.recentMs > this.fastestMs * LATENCY_FACTOR + LATENCY_SLACK_MS) {
 			if (afterLastCut) this.cut(LATENCY_BACKOFF);
 			return;
 		}
