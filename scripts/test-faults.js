@@ -57,6 +57,10 @@ if (jest.status !== 0) problems.push('a test failed');
 for (const key of ['sessionsDuplicated', 'itemsLost', 'invalidRequests', 'secretLeaks']) {
 	if (figures[key] !== 0) problems.push(`${key} is ${figures[key]}`);
 }
+// The scale the suite promises (README, Reliability), when it runs whole at its own settings.
+const wholeRun = process.argv.length === 2 && process.env.FUZZ_RUNS === undefined;
+if (wholeRun && figures.faultsInjected < 1000) problems.push(`only ${figures.faultsInjected} faults injected (at least 1,000 expected)`);
+if (wholeRun && figures.fuzzCases < 10000) problems.push(`only ${figures.fuzzCases} fuzz cases (at least 10,000 expected)`);
 // The check itself must have looked at something.
 if (figures.faultsInjected === 0 || figures.fuzzCases === 0 || exposures.length === 0 || secrets.length === 0) {
 	problems.push('nothing was measured');

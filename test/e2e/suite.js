@@ -247,7 +247,7 @@ function defineSuite(label) {
 		expect(manifest.n8n.nodes).toEqual(['dist/nodes/Tilled/TilledCheckoutSessions.node.js']);
 		// No peer dependency pulled in: the node uses n8n's own n8n-workflow.
 		expect(fs.existsSync(path.join(packageDir, 'node_modules', 'n8n-workflow'))).toBe(false);
-		expect(fs.existsSync(path.join(packageDir, 'dist', 'nodes', 'TilledCheckoutSessions', 'tilled.svg'))).toBe(true);
+		expect(fs.existsSync(path.join(packageDir, 'dist', 'nodes', 'Tilled', 'tilled.svg'))).toBe(true);
 	});
 
 	// Each example workflow, with every expression in it, is executed by one of the tests below.

@@ -1,12 +1,15 @@
-// Property-based: thousands of random parameter sets for Create and Get Many, valid and invalid.
+// Property-based: over 10,000 random parameter sets for Create and Get Many, valid and invalid.
 // Every request that reaches the fake Tilled validates against Tilled's schema (the fake answers
 // 400 otherwise), and every invalid set fails with a NodeOperationError naming the item and the
-// field before any request. No TypeError or other crash ever reaches the user.
+// field before any request. No TypeError or other crash ever reaches the user. Most create cases
+// stop after the node's checks (prepare, in the real ExecuteContext) and validate the body they
+// would send; one in FULL_EVERY, and every list case, runs the whole execute against the fake.
 import fc from 'fast-check';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import { runNode, type TilledCredentialData } from '../harness/n8n';
+import { InvalidParameter } from '../../nodes/Tilled/shared/errors';
+import { prepareItem, runNode, type TilledCredentialData } from '../harness/n8n';
 import { useFakeTilled, type FakeTilled } from '../harness/fake';
-import { report } from '../harness/report';
+import { report, reporting } from '../harness/report';
 
 // The fake's own validator for Tilled's create body, to check bodies a second way.
 const { getValidator, DEFS } = require('../fake-tilled/schema');
@@ -19,8 +22,12 @@ useFakeTilled((started) => ({ fake, credentials } = started), {
 });
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124);
-const CREATE_RUNS = Number(process.env.FUZZ_RUNS ?? 7000);
-const LIST_RUNS = Math.round(CREATE_RUNS / 2);
+const CREATE_RUNS = Number(process.env.FUZZ_RUNS ?? 8000);
+const LIST_RUNS = Math.round(CREATE_RUNS * 0.3125);
+// Every FULL_EVERY-th create case runs the whole execute against the fake; the others run the
+// same parameter reading and checks (prepare, in n8n-core's real ExecuteContext) and validate the
+// body against Tilled's schema without sending it: a full execute costs mostly HTTP.
+const FULL_EVERY = Number(process.env.FUZZ_FULL_EVERY ?? 8);
 
 // ---- value generators: mostly plausible, sometimes wrong in every way ---------------------
 
@@ -139,6 +146,29 @@ function toNodeParameters(c: CreateCase): Record<string, unknown> {
 	};
 }
 
+/** The same check without a request: prepare's body must be valid for Tilled, or prepare names the field. */
+function expectNamedErrorOrValidBody(parameters: Record<string, unknown>) {
+	figures.fuzzCases++;
+	let prepared: { body: Record<string, any> };
+	try {
+		prepared = prepareItem({ credentials, parameters }) as typeof prepared;
+	} catch (error) {
+		if (!(error instanceof InvalidParameter)) throw new Error(`not a parameter error: ${(error as Error)?.constructor?.name}: ${(error as Error)?.message}`);
+		expect(error.field).toMatch(/^[A-Z]/);
+		// What the user would read, for the secrets check.
+		if (reporting()) report({ type: 'exposure', source: 'fuzz: prepare', text: error.message });
+		return 'invalid';
+	}
+	// As run() sends it: with the node's marker in the metadata.
+	const body = { ...prepared.body, metadata: { ...prepared.body.metadata, n8n_create_id: 'fuzz-0-marker' } };
+	const validate = getValidator(DEFS.createParams);
+	if (!validate(body)) {
+		figures.invalidRequests++;
+		throw new Error(`invalid body would reach Tilled: ${JSON.stringify(validate.errors)}`);
+	}
+	return 'valid';
+}
+
 /** The one check every case must pass, whatever the input. */
 async function expectNamedErrorOrValidRequest(parameters: Record<string, unknown>) {
 	fake.clearRequests();
@@ -175,10 +205,13 @@ test(`create: ${CREATE_RUNS} random parameter sets`, async () => {
 	// A valid case makes a session, unless its Idempotency Key was used before: then it gets that one.
 	const keys = new Set<string>();
 	let expectedSessions = 0;
+	let caseNumber = 0;
 	await fc.assert(
 		fc.asyncProperty(createParameters, async (c) => {
-			const outcome = await expectNamedErrorOrValidRequest(toNodeParameters(c));
+			const full = caseNumber++ % FULL_EVERY === 0;
+			const outcome = full ? await expectNamedErrorOrValidRequest(toNodeParameters(c)) : expectNamedErrorOrValidBody(toNodeParameters(c));
 			seen[outcome]++;
+			if (!full) return;
 			if (outcome === 'valid' && !(c.idempotencyKey && keys.has(c.idempotencyKey))) expectedSessions++;
 			if (outcome === 'valid' && c.idempotencyKey) keys.add(c.idempotencyKey);
 		}),

@@ -56,8 +56,8 @@ test.each([
 	[1, 8, 120],
 	[2, 8, 120],
 	[3, 8, 120],
-	[9, 50, 200],
-	[10, 200, 240],
+	[9, 50, 150],
+	[10, 200, 200],
 ])('create, storm %i, Items in Parallel %i, %i items: each item one session or one error, never two sessions', async (seed, itemConcurrency, count) => {
 	storm(seed);
 	const inputs = Array.from({ length: count }, (_, i) => ({ i }));

@@ -20,6 +20,11 @@ import {
 import { TilledApi } from '../../credentials/TilledApi.credentials';
 import { errorText, report, reporting } from './report';
 import { TilledCheckoutSessions } from '../../nodes/Tilled/TilledCheckoutSessions.node';
+import { create } from '../../nodes/Tilled/operations/create';
+import { expire } from '../../nodes/Tilled/operations/expire';
+import { get } from '../../nodes/Tilled/operations/get';
+import { getMany } from '../../nodes/Tilled/operations/getMany';
+import type { TilledOperation } from '../../nodes/Tilled/operations/types';
 
 export const NODE_TYPE = 'n8n-nodes-tilled.tilledCheckoutSessions';
 const credentialType = new TilledApi();
@@ -115,8 +120,8 @@ export interface RunResult {
 	json: IDataObject[];
 }
 
-/** Runs the Tilled node once over `items` (one empty item by default). Throws what the node throws. */
-export async function runNode(options: RunOptions): Promise<RunResult> {
+/** n8n-core's real ExecuteContext for the Tilled node with these parameters and input items. */
+function executeContext(options: RunOptions): ExecuteContext {
 	const node: INode = {
 		id: 'tilled-node',
 		name: 'Tilled Checkout Sessions',
@@ -148,6 +153,27 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		{ node: workflow.getNode(node.name)!, data: { main: [inputItems] }, source: null },
 		[],
 	);
+	return context;
+}
+
+/**
+ * Reads and checks item 0's parameters the way execute() does before any request (the
+ * operation's prepare, in the real ExecuteContext: parameters, defaults, expressions), without
+ * sending anything. Returns what prepare gives, or throws what it throws. For the fuzz suite,
+ * where a full execute per case would cost mostly HTTP.
+ */
+export function prepareItem(options: RunOptions): unknown {
+	const context = executeContext(options);
+	const operation = context.getNodeParameter('operation', 0) as string;
+	const operations: Record<string, TilledOperation<unknown>> = { create, get, expire, getAll: getMany } as never;
+	const prepare = operations[operation]?.prepare;
+	if (!prepare) throw new Error(`unknown operation ${operation}`);
+	return prepare.call(context, 0);
+}
+
+/** Runs the Tilled node once over `items` (one empty item by default). Throws what the node throws. */
+export async function runNode(options: RunOptions): Promise<RunResult> {
+	const context = executeContext(options);
 	const nodeType = new TilledCheckoutSessions();
 	if (!reporting()) {
 		const output = await nodeType.execute.call(context);

@@ -82,4 +82,15 @@ describe('mapConcurrent', () => {
 			}),
 		).rejects.toThrow('sync');
 	});
+
+	test('rejects only once the calls already running have settled (the node names their creates)', async () => {
+		const finished: number[] = [];
+		const rejection = mapConcurrent([0, 1, 2, 3], 3, async (n) => {
+			if (n === 0) throw new Error('first fails at once');
+			await new Promise((r) => setTimeout(r, 20));
+			finished.push(n);
+			return n;
+		}).catch((error: Error) => ({ message: error.message, finishedThen: [...finished] }));
+		expect(await rejection).toEqual({ message: 'first fails at once', finishedThen: [1, 2] });
+	});
 });
