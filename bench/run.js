@@ -414,7 +414,7 @@ async function rateLimitPart(instance, fake, scenarios, options, ids, version) {
 		{ ...scenarios['get-http'], runs: 1 },
 	];
 	u.log(`2b. ${items} Gets against a rate limit of ${rateLimit}/s (${latency} ms latency)`);
-	const results = new Map(chosen.map((s) => [s.id, { wall: [], refused: [], ok: [], counted: [], failedRuns: 0 }]));
+	const results = new Map(chosen.map((s) => [s.id, { wall: [], refused: [], firstBurst: [], ok: [], counted: [], failedRuns: 0 }]));
 	for (let round = 0; round < repeats; round++) {
 		for (const scenario of chosen) {
 			if (round >= scenario.runs) continue;
@@ -427,9 +427,14 @@ async function rateLimitPart(instance, fake, scenarios, options, ids, version) {
 			const entry = results.get(scenario.id);
 			const counted = run.status === 200 ? run.json?.count_id : undefined;
 			const refused = fake.requests.filter((r) => r.status === 429).length;
+			// The first burst: the 429s until the first 200 after the first 429 (in arrival order).
+			const firstRefused = fake.requests.findIndex((r) => r.status === 429);
+			const burstEnd = firstRefused < 0 ? -1 : fake.requests.findIndex((r, i) => i > firstRefused && r.status === 200);
+			const firstBurst = firstRefused < 0 ? 0 : fake.requests.slice(firstRefused, burstEnd < 0 ? undefined : burstEnd).filter((r) => r.status === 429).length;
 			const ok = fake.requests.filter((r) => r.status === 200).length;
 			entry.wall.push(run.wallMs);
 			entry.refused.push(refused);
+			entry.firstBurst.push(firstBurst);
 			entry.ok.push(ok);
 			entry.counted.push(counted);
 			if (counted !== items) entry.failedRuns++;
@@ -447,6 +452,7 @@ async function rateLimitPart(instance, fake, scenarios, options, ids, version) {
 			r.failedRuns ? `${r.counted.map((c) => (c === undefined ? 'failed' : u.int(c))).join(', ')}` : u.int(u.median(itemsDone)),
 			r.failedRuns ? 'n/a' : u.int(items - u.median(itemsDone)),
 			r.refused.map((n) => u.int(n)).join(', '),
+			r.refused.map((n, i) => `${u.int(r.firstBurst[i])} + ${u.int(n - r.firstBurst[i])}`).join(', '),
 			r.failedRuns ? '–' : u.ms(wall),
 			u.ms(floor),
 			r.failedRuns ? '–' : u.ratio(wall / floor),
@@ -456,8 +462,8 @@ async function rateLimitPart(instance, fake, scenarios, options, ids, version) {
 	const oursFailedItems = ours.counted.some((c) => c !== items);
 	version.targets.push({
 		name: `n8n ${version.label}, 2b. Rate limit ${rateLimit}/s, Get ×${u.int(items)}, default options: 0 failed items, a handful of 429s`,
-		measured: `${oursFailedItems ? 'items failed' : '0 failed items'}; 429s per run: ${ours.refused.join(', ')}`,
-		met: !oursFailedItems && Math.max(...ours.refused) <= 50,
+		measured: `${oursFailedItems ? 'items failed' : '0 failed items'}; 429s per run: ${ours.refused.join(', ')} (first burst ${ours.firstBurst.join(', ')})`,
+		met: !oursFailedItems && Math.max(...ours.refused) <= 10,
 	});
 	return [
 		`#### 2b. ${u.int(items)} Gets against a rate limit of ${rateLimit} requests per second (${latency} ms latency)`,
@@ -467,7 +473,7 @@ async function rateLimitPart(instance, fake, scenarios, options, ids, version) {
 			'with its default options the HTTP Request node fails the run at the first 429 (it does not retry unless Retry On Fail is set). ' +
 			`Floor = ${u.int(items)} requests ÷ ${rateLimit} per second.`,
 		'',
-		u.table(['Workflow', 'Runs that finished', 'Items out (median)', 'Failed items', '429s received, per run', 'Wall time (median)', 'Floor', 'vs floor'], rows),
+		u.table(['Workflow', 'Runs that finished', 'Items out (median)', 'Failed items', '429s received, per run', 'of which first burst + later', 'Wall time (median)', 'Floor', 'vs floor'], rows),
 		'',
 	].join('\n');
 }
