@@ -18,7 +18,10 @@ module.exports = {
 			testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/fake-tilled.test.js'],
 		},
 		{ ...common, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.test.ts'] },
+		{ ...common, displayName: 'start', testMatch: ['<rootDir>/test/start/**/*.test.js'] },
 		{ ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.{ts,js}'] },
+		{ ...common, displayName: 'queue', testMatch: ['<rootDir>/test/queue/**/*.test.js'] },
+		{ ...common, displayName: 'agent', testMatch: ['<rootDir>/test/agent/**/*.test.js'] },
 		{ ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.{ts,js}'] },
 	],
 };

@@ -46,7 +46,7 @@ export class TilledApi implements ICredentialType {
 			required: true,
 			default: '',
 			description:
-				'A secret API key from the Tilled dashboard (Developers → API Keys). A restricted key needs the checkout_sessions:read and checkout_sessions:write scopes.',
+				'A secret API key from the Tilled dashboard (Developers → API Keys). A restricted key needs the checkout_sessions:read and checkout_sessions:write scopes; the Tilled Trigger also webhook_endpoints:read and webhook_endpoints:write, the Tilled Polling Trigger events:read.',
 		},
 		{
 			displayName: 'Environment',

@@ -4,10 +4,10 @@
 /**
  * `npm start`: the package running inside a real n8n, ready to try.
  *
- *   npm start [-- --n8n latest|v1] [--port 5678] [--tilled-port 4010] [--verbose]
+ *   npm start [-- --n8n latest|v1] [--port 5678] [--tilled-port 4010] [--user-folder DIR] [--verbose]
  *
  * Builds and packs the package, starts a fake Tilled API on 127.0.0.1 (seeded with sessions),
- * prepares the git-ignored user folder .n8n-local/<latest|v1>/ with the package installed as a
+ * prepares the git-ignored user folder .n8n-local/<latest|v1>/ (or --user-folder DIR) with the package installed as a
  * community package, imports the credential "Tilled sandbox (local)" and the example workflows,
  * and starts n8n. With TILLED_API_KEY and TILLED_ACCOUNT_ID set, the credential points at Tilled's
  * real sandbox instead, and no fake is started. Ctrl-C stops everything it started.
@@ -29,14 +29,14 @@ const FAKE_ACCOUNT_ID = 'acct_local_fake';
 function usage(message) {
 	if (message) process.stderr.write(`start: ${message}\n`);
 	process.stderr.write(
-		'usage: npm start [-- --n8n latest|v1] [--port N] [--tilled-port N] [--verbose]\n' +
+		'usage: npm start [-- --n8n latest|v1] [--port N] [--tilled-port N] [--user-folder DIR] [--verbose]\n' +
 			'  TILLED_API_KEY and TILLED_ACCOUNT_ID set: use Tilled\'s sandbox instead of the local fake\n',
 	);
 	process.exit(message ? 2 : 0);
 }
 
 function parseArgs(argv) {
-	const options = { label: 'latest', port: undefined, tilledPort: undefined, verbose: false };
+	const options = { label: 'latest', port: undefined, tilledPort: undefined, userFolder: undefined, verbose: false };
 	for (let i = 0; i < argv.length; i++) {
 		const [name, inline] = argv[i].split(/=(.*)/s, 2);
 		const value = () => {
@@ -54,12 +54,16 @@ function parseArgs(argv) {
 			if (!['latest', 'v1'].includes(options.label)) usage('--n8n is latest or v1');
 		} else if (name === '--port') options.port = port();
 		else if (name === '--tilled-port') options.tilledPort = port();
+		else if (name === '--user-folder') options.userFolder = path.resolve(value());
 		else if (name === '--verbose') options.verbose = true;
 		else if (name === '--help' || name === '-h') usage();
 		else usage(`unknown option ${name}`);
 	}
 	return options;
 }
+
+/** A path as the user reads it: relative inside the repository, absolute elsewhere. */
+const shown = (file) => (file.startsWith(ROOT + path.sep) ? path.relative(ROOT, file) : file);
 
 const say = (message) => process.stdout.write(`[start] ${message}\n`);
 
@@ -132,6 +136,15 @@ async function main() {
 		stopAll(0);
 	});
 	process.on('SIGTERM', () => stopAll(0));
+	// `kill <npm's pid>` (or a service manager's SIGTERM) ends npm without passing the signal on:
+	// this script is then handed to init. Stop as if signalled rather than leave n8n running.
+	const parent = process.ppid;
+	setInterval(() => {
+		if (process.ppid !== parent) {
+			say('the process that started this one has gone: stopping…');
+			stopAll(0);
+		}
+	}, 500).unref();
 
 	try {
 		say(`n8n ${options.label}: checking the installation (the first install takes several minutes; progress below)`);
@@ -141,9 +154,9 @@ async function main() {
 		say('building and packing the package (npm run build, npm pack)');
 		const tarball = await n8n.packTarball();
 
-		const userFolder = path.join(LOCAL, options.label);
+		const userFolder = options.userFolder ?? path.join(LOCAL, options.label);
 		fs.mkdirSync(userFolder, { recursive: true });
-		say(`installing ${path.basename(tarball)} as a community package into ${path.relative(ROOT, userFolder)}/.n8n/nodes`);
+		say(`installing ${path.basename(tarball)} as a community package into ${shown(userFolder)}/.n8n/nodes`);
 		await n8n.installPackage(userFolder, tarball, { installation });
 
 		let credentialData;
@@ -185,14 +198,14 @@ async function main() {
 			await n8n.importWorkflows(installation, userFolder, EXAMPLES);
 			fs.writeFileSync(marker, `${hash}\n`);
 		} else {
-			say('example workflows: already imported and unchanged (delete .n8n-local/ to start over)');
+			say(`example workflows: already imported and unchanged (delete ${shown(userFolder)}/ to start over)`);
 		}
 
 		const port = await pickPort(options.port, 5678);
 		const logFile = path.join(userFolder, 'n8n.log');
 		const log = fs.createWriteStream(logFile, { flags: 'a' });
 		log.write(`\n==== ${new Date().toISOString()} n8n ${installation.version} start\n`);
-		say(`starting n8n ${installation.version} on port ${port} (about 10-20 s; log: ${path.relative(ROOT, logFile)})`);
+		say(`starting n8n ${installation.version} on port ${port} (about 10-20 s; log: ${shown(logFile)})`);
 		const server = await n8n.startN8n(installation, userFolder, {
 			port,
 			onOutput: (chunk) => {
@@ -226,8 +239,8 @@ async function main() {
 			'',
 			needsSetup
 				? `  First visit: n8n asks you to set up the owner account. Enter any name, email and password
-  (e.g. ${n8n.DEFAULT_OWNER.email} / ${n8n.DEFAULT_OWNER.password}); it is stored only in ${path.relative(ROOT, userFolder)}/.`
-				: `  Sign in with the owner account you set up earlier (stored in ${path.relative(ROOT, userFolder)}/;
+  (e.g. ${n8n.DEFAULT_OWNER.email} / ${n8n.DEFAULT_OWNER.password}); it is stored only in ${shown(userFolder)}/.`
+				: `  Sign in with the owner account you set up earlier (stored in ${shown(userFolder)}/;
   delete that folder to start from scratch).`,
 			'',
 			'  Example workflows (open, then "Execute workflow"):',
@@ -236,7 +249,9 @@ async function main() {
 			realSandbox
 				? `  Credential "Tilled sandbox": Tilled's sandbox API with TILLED_ACCOUNT_ID ${process.env.TILLED_ACCOUNT_ID} and TILLED_API_KEY (not shown).`
 				: `  Credential "${CREDENTIAL_NAME}": the fake Tilled API at ${fake.url}
-    (account ${FAKE_ACCOUNT_ID}, key ${FAKE_API_KEY}; checkout pages open at ${fake.url}/checkout/<id>).`,
+    (account ${FAKE_ACCOUNT_ID}, key ${FAKE_API_KEY}; checkout pages open at ${fake.url}/checkout/<id>).
+    To pay a session, as a customer would (Tilled Trigger workflows that are active then run):
+      curl -X POST ${fake.url}/_fake/checkout-sessions/<id>/pay`,
 			'',
 			'  Ctrl-C stops n8n' + (fake ? ' and the fake Tilled.' : '.'),
 			'',

@@ -677,13 +677,15 @@ process.on('exit', () => {
  * (GET /rest/settings is 200). Returns `{ url, port, process, logs(), stop() }`: `logs()` is what
  * it printed so far, `stop()` ends the whole process group (SIGTERM, then SIGKILL after 10 s).
  * Options: `port` (default: a free one), `env` (extra variables), `timeoutMs` (default 3 min),
- * `onOutput(chunk)` to see n8n's output as it comes.
+ * `onOutput(chunk)` to see n8n's output as it comes; for other n8n processes (queue mode),
+ * `args` (default `['start']`, e.g. `['worker']`) and `isReady(server)` (default: the REST check).
  */
 async function startN8n(installation, userFolder, options = {}) {
 	const port = options.port || (await freePort());
 	const env = await n8nEnv({ userFolder, port, installation, extra: options.env });
 	const url = `http://127.0.0.1:${port}`;
-	const child = spawn(installation.runner, ['start'], {
+	const args = options.args ?? ['start'];
+	const child = spawn(installation.runner, args, {
 		cwd: userFolder,
 		env,
 		detached: true,
@@ -728,9 +730,9 @@ async function startN8n(installation, userFolder, options = {}) {
 	exited.then((value) => (exit = value));
 	for (;;) {
 		if (exit) {
-			throw new Error(`n8n start exited (${exit.signal || `exit ${exit.code}`}) before the editor answered:\n${output}`);
+			throw new Error(`n8n ${args.join(' ')} exited (${exit.signal || `exit ${exit.code}`}) before ${options.isReady ? 'it was ready' : 'the editor answered'}:\n${output}`);
 		}
-		if (await restReady(url)) return server;
+		if (await (options.isReady ? options.isReady(server) : restReady(url))) return server;
 		if (Date.now() > deadline) {
 			await stop();
 			throw new Error(`n8n did not answer on ${url} within ${options.timeoutMs ?? 180_000} ms:\n${output}`);
@@ -799,6 +801,21 @@ async function setupOwner(baseUrl, owner = DEFAULT_OWNER) {
 	return rest;
 }
 
+/**
+ * Activates (in n8n 2.x: publishes) a workflow through the REST API, as the editor's toggle does:
+ * GET /rest/workflows/<id> for its versionId, then POST /rest/workflows/<id>/activate. Same calls
+ * in n8n 1.123 and 2.41. Resolves to the activated workflow.
+ */
+async function activateWorkflow(rest, workflowId) {
+	const current = await rest.request('GET', `/workflows/${workflowId}`);
+	if (current.status !== 200) throw new Error(`GET /rest/workflows/${workflowId}: ${current.status} ${current.text.slice(0, 300)}`);
+	const activated = await rest.request('POST', `/workflows/${workflowId}/activate`, { versionId: current.data.versionId });
+	if (activated.status !== 200) {
+		throw new Error(`could not activate workflow ${workflowId}: ${activated.status} ${activated.text.slice(0, 500)}`);
+	}
+	return activated.data;
+}
+
 module.exports = {
 	ROOT,
 	PACKAGE_NAME,
@@ -827,4 +844,5 @@ module.exports = {
 	killGroup,
 	restClient,
 	setupOwner,
+	activateWorkflow,
 };

@@ -29,6 +29,12 @@ const EXAMPLE = {
 	lookup: 'tilledExLookup01',
 };
 
+/** Examples whose runs need `n8n start` (an active trigger): the suite that runs each. */
+const EXAMPLES_RUN_ELSEWHERE = {
+	tilledExMarkPaid1: { suite: 'test/e2e/trigger-suite.js', file: 'mark-order-paid.json' },
+	tilledExMcpSrv01: { suite: 'test/agent/suite.js', file: 'mcp-server-tools.json' },
+};
+
 const ALREADY_EXPIRED_ID = 'cs_e2eAlreadyExpired0000001';
 
 /** Credential-test messages: the credential's own rules on n8n 2.x; n8n 1.123 shows its generic texts. */
@@ -244,15 +250,26 @@ function defineSuite(label) {
 		const manifest = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
 		expect(manifest.peerDependencies).toBeUndefined();
 		expect(manifest.devDependencies).toBeUndefined();
-		expect(manifest.n8n.nodes).toEqual(['dist/nodes/Tilled/TilledCheckoutSessions.node.js']);
+		expect(manifest.n8n.nodes).toEqual([
+			'dist/nodes/Tilled/TilledCheckoutSessions.node.js',
+			'dist/nodes/Tilled/TilledTrigger.node.js',
+			'dist/nodes/Tilled/TilledPollingTrigger.node.js',
+		]);
 		// No peer dependency pulled in: the node uses n8n's own n8n-workflow.
 		expect(fs.existsSync(path.join(packageDir, 'node_modules', 'n8n-workflow'))).toBe(false);
 		expect(fs.existsSync(path.join(packageDir, 'dist', 'nodes', 'Tilled', 'tilled.svg'))).toBe(true);
 	});
 
-	// Each example workflow, with every expression in it, is executed by one of the tests below.
-	test('every workflow in examples/ is one the tests below run', () => {
-		expect(examples.map((workflow) => workflow.id).sort()).toEqual(Object.values(EXAMPLE).sort());
+	// Each example workflow, with every expression in it, is executed by one of the tests below,
+	// or by the suite named here (the triggers' and the agent's need a running n8n).
+	test('every workflow in examples/ is one the tests below, or the suite named for it, run', () => {
+		expect(examples.map((workflow) => workflow.id).sort()).toEqual(
+			[...Object.values(EXAMPLE), ...Object.keys(EXAMPLES_RUN_ELSEWHERE)].sort(),
+		);
+		for (const [id, { suite, file }] of Object.entries(EXAMPLES_RUN_ELSEWHERE)) {
+			expect(JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')).id).toBe(id);
+			expect(fs.readFileSync(path.join(__dirname, '..', '..', suite), 'utf8')).toContain(`'examples', '${file}'`);
+		}
 	});
 
 	test('example "create a payment link": JSON line items mapped from the order, decimal amounts, idempotent rerun', async () => {

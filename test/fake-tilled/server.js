@@ -19,6 +19,7 @@ const crypto = require('node:crypto');
 const { SessionStore } = require('./store');
 const { FaultInjector, tilledError } = require('./faults');
 const { getValidator, formatErrors, DEFS } = require('./schema');
+const { createWebhooks } = require('./webhooks');
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_LIMIT = 30;
@@ -172,6 +173,8 @@ async function startFakeTilled(options = {}) {
   const checkoutBase = () => (publicBaseUrl ? publicBaseUrl.replace(/\/+$/, '') : baseUrl);
   const store = new SessionStore({ accountId, checkoutUrl: (id) => `${checkoutBase()}/checkout/${id}` });
   const faults = new FaultInjector();
+  // wait is a function declaration below (hoisted).
+  const webhooks = createWebhooks({ accountId, store, jsonReply, errorReply, wait });
   /** @type {RecordedRequest[]} */
   const requests = [];
   /** @type {Error[]} */
@@ -324,6 +327,14 @@ async function startFakeTilled(options = {}) {
       return method === 'GET' && id && !id.includes('/') ? checkoutPage(id) : notFound();
     }
 
+    const webhookRoute = webhooks.route(ctx);
+    if (webhookRoute) {
+      if (!webhookRoute.handler) return notFound();
+      // Webhook and event answers are checked against webhooks.schema.json where they are built.
+      const reply = webhookRoute.admin ? webhookRoute.handler() : authenticate(ctx.headers) || webhookRoute.handler();
+      return { ...reply, selfChecked: true };
+    }
+
     if (path !== SESSIONS && !path.startsWith(`${SESSIONS}/`)) return notFound();
 
     /** @type {(() => Reply) | undefined} */
@@ -354,7 +365,7 @@ async function startFakeTilled(options = {}) {
 
   /** Validates what the fake sends: a wrong response is the fake's bug. @param {Reply} reply */
   function checkReply(reply) {
-    if (!validateResponses || !('json' in reply) || reply.status >= 300) return reply;
+    if (!validateResponses || !('json' in reply) || reply.status >= 300 || /** @type {any} */ (reply).selfChecked) return reply;
     const json = reply.json;
     const isList = json && Array.isArray(json.items);
     const validate = getValidator(isList ? DEFS.list : DEFS.session);
@@ -538,6 +549,8 @@ async function startFakeTilled(options = {}) {
       updateSession: (id, patch) => store.update(id, patch),
       reset: () => store.reset(),
     },
+    /** Webhook endpoints, events, pay and signed deliveries (see webhooks.js). */
+    webhooks: webhooks.admin,
     /** @param {number} ms */
     setLatency(ms) {
       assertNonNegativeNumber(ms, 'latency');

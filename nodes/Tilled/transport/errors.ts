@@ -27,12 +27,17 @@ export function errorMessage(json: unknown, preview: string): string {
 const REQUEST_NAMES: Record<string, string> = {
 	'POST /v1/checkout-sessions': 'create the checkout session',
 	'GET /v1/checkout-sessions': 'list checkout sessions',
+	'POST /v1/webhook-endpoints': 'create the webhook endpoint',
+	'GET /v1/events': 'list events',
 };
 
 function requestName(request: TilledRequest): string {
 	const known = REQUEST_NAMES[`${request.method} ${request.path}`];
 	if (known) return known;
 	if (request.path.endsWith('/expire')) return 'expire the checkout session';
+	if (request.path.startsWith('/v1/webhook-endpoints/')) {
+		return request.method === 'DELETE' ? 'delete the webhook endpoint' : 'get the webhook endpoint';
+	}
 	return 'get the checkout session';
 }
 

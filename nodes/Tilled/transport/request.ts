@@ -6,18 +6,26 @@ import {
 	type ICredentialsDecrypted,
 	type IDataObject,
 	type IExecuteFunctions,
+	type IHookFunctions,
 	type IHttpRequestOptions,
 	type ILoadOptionsFunctions,
 	type INode,
+	type IPollFunctions,
+	type IWebhookFunctions,
 } from 'n8n-workflow';
 import { TILLED_PRODUCTION_URL, TILLED_SANDBOX_URL } from '../../../credentials/TilledApi.credentials';
 import { errorFacts, errorMessage, retriesExhausted, tilledError } from './errors';
 import { AdaptiveLimiter, type LimitSignal } from './limiter';
 
-export type TilledContext = IExecuteFunctions | ILoadOptionsFunctions;
+export type TilledContext =
+	| IExecuteFunctions
+	| ILoadOptionsFunctions
+	| IHookFunctions
+	| IWebhookFunctions
+	| IPollFunctions;
 
 export interface TilledRequest {
-	method: 'GET' | 'POST';
+	method: 'GET' | 'POST' | 'DELETE';
 	/** Path below the base URL, e.g. /v1/checkout-sessions */
 	path: string;
 	qs?: IDataObject;
@@ -201,6 +209,8 @@ async function sendOnce(
 		method: request.method,
 		url: settings.baseUrl + request.path,
 		qs: request.qs,
+		// Lists in the query go as Tilled takes them: types[]=a&types[]=b.
+		arrayFormat: 'brackets',
 		body: request.body,
 		json: true,
 		timeout: settings.timeoutMs,
@@ -225,6 +235,8 @@ async function sendOnce(
 	const requestId = headerValue(response.headers, 'request-id');
 	const body = parseBody(response.body);
 	if (status >= 200 && status < 300) {
+		// A delete answers 204 with nothing to read, and that is its whole answer.
+		if (request.method === 'DELETE' && body.json === undefined) return { kind: 'success', body: {} };
 		if (body.json !== undefined && typeof body.json === 'object' && !Array.isArray(body.json)) {
 			return { kind: 'success', body: body.json as IDataObject };
 		}

@@ -1,0 +1,258 @@
+'use strict';
+
+/**
+ * End-to-end suite of the Tilled Trigger, run once per n8n version (trigger-latest.test.js,
+ * trigger-v1.test.js): the packed package in a real `n8n start`, the workflow activated through
+ * the REST API as the editor does, the fake Tilled paying sessions and delivering signed events
+ * to n8n's production webhook URL. The workflow is examples/mark-order-paid.json itself (only the
+ * shop URL and the credential replaced): Tilled Trigger, then an HTTP Request that marks the order
+ * paid at a "shop" (a small server of this test), so every run shows as one request there carrying
+ * what the example's expressions made of the event and its checkout session.
+ */
+
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const http = require('node:http');
+const path = require('node:path');
+const n8n = require('../../scripts/lib/n8n');
+const { startFakeTilled } = require('../fake-tilled/server');
+
+function startShop() {
+	const marked = [];
+	const server = http.createServer((req, res) => {
+		let body = '';
+		req.on('data', (chunk) => (body += chunk));
+		req.on('end', () => {
+			marked.push({ path: req.url, body: body ? JSON.parse(body) : undefined });
+			res.setHeader('content-type', 'application/json');
+			res.end('{"ok":true}');
+		});
+	});
+	return new Promise((resolve) =>
+		server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}`, marked, close: () => server.close() })),
+	);
+}
+
+const EXAMPLE_FILE = path.join(__dirname, '..', '..', 'examples', 'mark-order-paid.json');
+const EXAMPLE = JSON.parse(fs.readFileSync(EXAMPLE_FILE, 'utf8'));
+/** n8n's production URL path is the trigger's webhookId, as the example has it. */
+const WEBHOOK_ID = EXAMPLE.nodes.find((node) => node.type === 'n8n-nodes-tilled.tilledTrigger').webhookId;
+const EXAMPLE_SHOP_URL = 'https://shop.example.com/api';
+
+/**
+ * The example workflow itself, changed only where a local run must differ: the shop's base URL
+ * is this test's shop, the credential is this test's. Its expressions are run as they are.
+ */
+function workflow(credential, shopUrl) {
+	const example = structuredClone(EXAMPLE);
+	const markPaid = example.nodes.find((node) => node.type === 'n8n-nodes-base.httpRequest');
+	if (!markPaid.parameters.url.includes(EXAMPLE_SHOP_URL)) throw new Error(`${EXAMPLE_FILE}: the shop URL is no longer ${EXAMPLE_SHOP_URL}`);
+	markPaid.parameters.url = markPaid.parameters.url.replace(EXAMPLE_SHOP_URL, shopUrl);
+	for (const node of example.nodes) if (node.credentials?.tilledApi) node.credentials.tilledApi = credential;
+	return example;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `check()` is truthy (a condition, not a timing assertion). */
+async function until(check, what, deadlineMs = 60_000, explain = () => '') {
+	const started = Date.now();
+	for (;;) {
+		const value = await check();
+		if (value) return value;
+		if (Date.now() - started > deadlineMs) throw new Error(`still waiting for ${what} after ${deadlineMs} ms ${explain()}`);
+		await sleep(200);
+	}
+}
+
+function defineTriggerSuite(label) {
+	const apiKey = `sk_test_e2e_${crypto.randomBytes(12).toString('hex')}`;
+	const accountId = 'acct_e2e_trigger';
+	let installation;
+	let userFolder;
+	let fake;
+	let shop;
+	let server;
+	let rest;
+	let workflowId;
+	let versionId;
+	const logs = [];
+	/** Signing secrets Tilled handed to n8n: they must never be printed. */
+	const secrets = [];
+
+	async function boot(port) {
+		server = await n8n.startN8n(installation, userFolder, { port });
+		// n8n 2.x answers /rest/settings while still starting: retry the owner set-up a moment.
+		rest = await until(() => n8n.setupOwner(server.url).catch(() => undefined), 'the owner login');
+	}
+
+	async function stop() {
+		if (!server) return;
+		logs.push(server.logs());
+		await server.stop();
+		server = undefined;
+	}
+
+	async function ok(response, what) {
+		if (response.status !== 200) throw new Error(`${what}: HTTP ${response.status} ${response.text.slice(0, 500)}`);
+		return response.data;
+	}
+
+	/** n8n 2.x activates with POST …/activate; 1.x with PATCH active: true. */
+	async function setActive(active) {
+		if (label === 'latest') {
+			const route = `/workflows/${workflowId}/${active ? 'activate' : 'deactivate'}`;
+			return ok(await rest.request('POST', route, active ? { versionId } : {}), route);
+		}
+		const updated = await ok(await rest.request('PATCH', `/workflows/${workflowId}`, { active, versionId }), 'PATCH active');
+		versionId = updated.versionId;
+		return updated;
+	}
+
+	async function executions() {
+		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+		const data = await ok(await rest.request('GET', `/executions?filter=${filter}&limit=100`), 'listing executions');
+		return data.results ?? data;
+	}
+
+	/** Pays a new session and waits until the shop has been told; returns the event and deliveries. */
+	async function payAndWait(orderId, faults) {
+		const [session] = fake.sessions.seedSessions(1, { metadata: { order_id: orderId } });
+		const before = shop.marked.length;
+		const paid = await fake.webhooks.pay(session.id, faults);
+		await until(() => shop.marked.length > before, `the shop to hear of ${orderId}`, 60_000, () =>
+			`deliveries ${JSON.stringify(paid.deliveries)}\n--- n8n log (end) ---\n${server.logs().slice(-4000)}`,
+		);
+		return { session, ...paid };
+	}
+
+	beforeAll(async () => {
+		installation = await n8n.installation(label);
+		const tarball = await n8n.packTarball();
+		userFolder = n8n.createUserFolder(`n8n-tilled-trigger-${label}-`);
+		await n8n.installPackage(userFolder, tarball, { installation });
+		fake = await startFakeTilled({ apiKey, accountId });
+		fake.webhooks.setDeliveryOptions({ retries: 2, retryDelayMs: 100 });
+		shop = await startShop();
+		await boot();
+		const credential = await ok(
+			await rest.request('POST', '/credentials', {
+				name: 'Tilled (fake)',
+				type: 'tilledApi',
+				data: { accountId, apiKey, environment: 'custom', baseUrl: fake.url },
+			}),
+			'creating the credential',
+		);
+		const created = await ok(await rest.request('POST', '/workflows', workflow({ id: credential.id, name: credential.name }, shop.url)), 'creating the workflow');
+		workflowId = created.id;
+		versionId = created.versionId;
+		await setActive(true);
+	}, 10 * 60_000);
+
+	afterAll(async () => {
+		await stop();
+		if (fake) await fake.close();
+		if (shop) shop.close();
+		if (userFolder && !process.env.KEEP_N8N_E2E) fs.rmSync(userFolder, { recursive: true, force: true });
+		n8n.removePackDirs();
+	});
+
+	const productionUrl = () => `${server.url}/webhook/${WEBHOOK_ID}/webhook`;
+
+	test('activating registers one endpoint at Tilled with n8n\'s production URL', async () => {
+		// n8n registers an activated workflow's webhooks a moment after answering.
+		await until(() => fake.webhooks.endpoints().length > 0, 'the endpoint', 60_000, () => server.logs().slice(-3000));
+		const endpoints = fake.webhooks.endpoints();
+		expect(endpoints).toHaveLength(1);
+		expect(endpoints[0]).toMatchObject({ url: productionUrl(), enabled_events: ['payment_intent.succeeded'] });
+		expect(endpoints[0].description).toContain('mark the order paid');
+		secrets.push(endpoints[0].secret);
+	});
+
+	test('paying a session gives exactly one execution, marking the order paid with the example\'s body', async () => {
+		const { session, event, deliveries } = await payAndWait('ORD-E2E-1');
+		expect(deliveries.map((d) => d.statuses)).toEqual([[200]]);
+		// The values the fake paid with, so an expression that reads nothing cannot pass.
+		expect(event.data).toMatchObject({ id: session.payment_intent_id, amount_received: session.amount_total, currency: session.currency });
+		expect(event.created_at).toEqual(expect.any(String));
+		expect(shop.marked).toStrictEqual([
+			{
+				path: '/orders/ORD-E2E-1/paid',
+				body: {
+					paid_at: event.created_at,
+					amount: event.data.amount_received,
+					currency: event.data.currency,
+					tilled_checkout_session: session.id,
+					tilled_payment_intent: event.data.id,
+				},
+			},
+		]);
+		const runs = await until(async () => {
+			const list = await executions();
+			return list.length > 0 && list.every((run) => run.finished || run.status === 'success') && list;
+		}, 'the execution to finish');
+		expect(runs).toHaveLength(1);
+		expect(runs[0].status ?? (runs[0].finished ? 'success' : 'unknown')).toBe('success');
+	});
+
+	test('a forged signature, a stale one and a missing header get 401, and nothing runs', async () => {
+		const [session] = fake.sessions.seedSessions(1, { metadata: { order_id: 'ORD-E2E-FORGED' } });
+		const forged = await fake.webhooks.pay(session.id, { badSignature: true });
+		const [late] = fake.sessions.seedSessions(1, { metadata: { order_id: 'ORD-E2E-LATE' } });
+		const stale = await fake.webhooks.pay(late.id, { late: true });
+		expect(forged.deliveries[0].statuses).toEqual([401, 401, 401]);
+		expect(stale.deliveries[0].statuses).toEqual([401, 401, 401]);
+		const missing = await fetch(productionUrl(), {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(forged.event),
+		});
+		expect(missing.status).toBe(401);
+
+		// A good payment afterwards is the only new run: the refused ones started none.
+		await payAndWait('ORD-E2E-2');
+		expect(shop.marked.map((m) => m.path)).toEqual(['/orders/ORD-E2E-1/paid', '/orders/ORD-E2E-2/paid']);
+		const runs = await until(async () => {
+			const list = await executions();
+			return list.length >= 2 && list;
+		}, 'two executions');
+		expect(runs).toHaveLength(2);
+	});
+
+	test('an event delivered twice gives one execution', async () => {
+		const { deliveries } = await payAndWait('ORD-E2E-TWICE', { twice: true });
+		expect(deliveries.map((d) => d.statuses)).toEqual([[200], [200]]);
+		await payAndWait('ORD-E2E-3');
+		expect(shop.marked.map((m) => m.path).slice(2)).toEqual(['/orders/ORD-E2E-TWICE/paid', '/orders/ORD-E2E-3/paid']);
+		expect(await until(async () => (await executions()).length >= 4 && executions(), 'four executions')).toHaveLength(4);
+	});
+
+	test('restarting n8n leaves one endpoint, and payments still run', async () => {
+		const [before] = fake.webhooks.endpoints();
+		const { port } = server;
+		await stop();
+		await boot(port); // same address: the URL Tilled knows
+		// The active workflow's webhook is registered again once n8n has started.
+		await until(async () => (await fetch(productionUrl(), { method: 'POST', body: '{}' })).status !== 404, 'the webhook after restart');
+		const endpoints = fake.webhooks.endpoints();
+		expect(endpoints).toHaveLength(1);
+		expect(endpoints[0].id).toBe(before.id);
+		await payAndWait('ORD-E2E-AFTER-RESTART');
+		expect(shop.marked[shop.marked.length - 1].path).toBe('/orders/ORD-E2E-AFTER-RESTART/paid');
+	});
+
+	test('deactivating deletes the endpoint', async () => {
+		await setActive(false);
+		await until(() => fake.webhooks.endpoints().length === 0, 'the endpoint to be deleted', 60_000, () => server.logs().slice(-3000));
+		expect(fake.webhooks.endpoints()).toEqual([]);
+		expect(fake.requests.filter((r) => r.method === 'DELETE').map((r) => r.status)).toEqual([204]);
+	});
+
+	test('n8n printed no API key or signing secret', () => {
+		logs.push(server ? server.logs() : '');
+		expect(secrets.length).toBeGreaterThan(0);
+		for (const text of logs) for (const secret of [apiKey, ...secrets]) expect(text).not.toContain(secret);
+	});
+}
+
+module.exports = { defineTriggerSuite };

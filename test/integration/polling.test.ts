@@ -1,0 +1,121 @@
+// The Tilled Polling Trigger through n8n-core's PollContext against the fake Tilled's
+// GET /v1/events: every event arrives exactly once across polls, including events recorded
+// while a poll is reading, events Tilled makes visible late, and a Tilled clock ahead of n8n's.
+import { pollingTrigger } from '../harness/trigger';
+import { ACCOUNT_ID, useFakeTilled, type FakeTilled } from '../harness/fake';
+import type { TilledCredentialData } from '../harness/n8n';
+
+let fake: FakeTilled & { webhooks: any };
+let credentials: TilledCredentialData;
+useFakeTilled((started) => {
+	fake = started.fake as typeof fake;
+	credentials = started.credentials;
+});
+beforeEach(() => fake.webhooks.reset());
+
+const paid = (piId: string, extra: Record<string, unknown> = {}) =>
+	fake.webhooks.recordEvent({ type: 'payment_intent.succeeded', data: { id: piId, object: 'payment_intent', status: 'succeeded' }, ...extra });
+const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+
+test('50 events across several polls arrive exactly once, oldest first within a poll', async () => {
+	const trigger = pollingTrigger(credentials, { events: ['payment_intent.succeeded'], options: {} });
+	// Before activation: taken note of on the first poll, never emitted.
+	const before = [paid('pi_before_1'), paid('pi_before_2')];
+	expect(await trigger.poll()).toEqual([]);
+
+	const expected: string[] = [];
+	const emitted: string[] = [];
+	const take = async () => {
+		const items = await trigger.poll();
+		const created = items.map((item) => Date.parse(String(item.created_at)));
+		expect(created).toEqual([...created].sort((a, b) => a - b));
+		emitted.push(...items.map((item) => String(item.id)));
+		return items;
+	};
+
+	// Poll 2: 12 new events, plus ones that must not come (another type, another account).
+	for (let i = 0; i < 12; i++) expected.push(paid(`pi_a${i}`).id);
+	fake.webhooks.recordEvent({ type: 'charge.failed', data: { id: 'ch_1' } });
+	paid('pi_other_account', { account_id: 'acct_someone_else' });
+	expect(await take()).toHaveLength(12);
+
+	// Poll 3: 10 events, and 5 more recorded during the poll, after it read the events (while it
+	// looks up the first checkout session).
+	for (let i = 0; i < 10; i++) expected.push(paid(`pi_b${i}`).id);
+	fake.injectFault({
+		match: { method: 'GET', path: '/v1/checkout-sessions' },
+		kind: 'call',
+		run: () => {
+			for (let i = 0; i < 5; i++) expected.push(paid(`pi_during${i}`).id);
+		},
+	});
+	expect(await take()).toHaveLength(10);
+
+	// Poll 4: those 5, 8 new ones, and 3 Tilled made visible late (created 2 minutes ago).
+	for (let i = 0; i < 8; i++) expected.push(paid(`pi_c${i}`).id);
+	for (let i = 0; i < 3; i++) expected.push(paid(`pi_late${i}`, { created_at: ago(120_000 - i) }).id);
+	expect(await take()).toHaveLength(16);
+
+	// Poll 5: Tilled's clock runs 3 minutes ahead of n8n's; then 4 events at Tilled's "now",
+	// which is behind the newest created_at the trigger has seen.
+	for (let i = 0; i < 8; i++) expected.push(paid(`pi_ahead${i}`, { created_at: new Date(Date.now() + 180_000 + i).toISOString() }).id);
+	expect(await take()).toHaveLength(8);
+	for (let i = 0; i < 4; i++) expected.push(paid(`pi_d${i}`).id);
+	expect(await take()).toHaveLength(4);
+
+	// Nothing new: nothing emitted.
+	expect(await take()).toEqual([]);
+
+	expect(expected).toHaveLength(50);
+	expect([...emitted].sort()).toEqual([...expected].sort());
+	expect(new Set(emitted).size).toBe(50);
+	for (const event of before) expect(emitted).not.toContain(event.id);
+
+	// Every poll asked only for the chosen type, from 5 minutes behind its cursor.
+	const polls = fake.requests.filter((r) => r.path === '/v1/events');
+	for (const request of polls) {
+		expect(request.query.types).toEqual({ '': 'payment_intent.succeeded' });
+		expect(Date.parse(request.query.created_at_gte)).toBeGreaterThan(Date.now() - 10 * 60_000);
+	}
+	// The seen ids stay bounded by the window, not by the history.
+	expect((trigger.staticData().seenIds as string[]).length).toBeLessThanOrEqual(52);
+});
+
+test('a page of more than 100 events in one poll: every one, once; the checkout session is added', async () => {
+	const trigger = pollingTrigger(credentials, { events: ['*'], options: {} });
+	await trigger.poll();
+	const [session] = fake.sessions.seedSessions(1, { metadata: { order_id: 'ORD-9' } });
+	const ids: string[] = [];
+	for (let i = 0; i < 130; i++) ids.push(paid(`pi_bulk${i}`).id);
+	ids.push(paid(session.payment_intent_id).id);
+	fake.clearRequests();
+	const items = await trigger.poll();
+	expect(items.map((item) => item.id)).toEqual(ids);
+	expect(items[130]).toMatchObject({ checkout_session: { id: session.id, metadata: { order_id: 'ORD-9' } } });
+	expect(items[0]).toMatchObject({ checkout_session: null });
+	const pages = fake.requests.filter((r) => r.path === '/v1/events');
+	expect(pages.map((r) => r.query.offset)).toEqual(['0', '100']);
+	expect(pages[0].query.types).toBeUndefined();
+	expect(await trigger.poll()).toEqual([]);
+});
+
+test('a failed poll loses nothing: the next poll emits what it could not', async () => {
+	const trigger = pollingTrigger(credentials, { events: ['payment_intent.succeeded'], options: {} });
+	await trigger.poll();
+	const ids = [paid('pi_x1').id, paid('pi_x2').id];
+	fake.injectFault({ match: { method: 'GET', path: '/v1/checkout-sessions' }, kind: 'status', status: 500 });
+	await expect(trigger.poll()).rejects.toThrow(/Tilled could not list checkout sessions/);
+	const items = await trigger.poll();
+	expect(items.map((item) => item.id)).toEqual(ids);
+});
+
+test('"Fetch test event" returns the newest matching event and leaves the cursor alone', async () => {
+	const trigger = pollingTrigger(credentials, { events: ['payment_intent.succeeded'], options: { includeCheckoutSession: false } });
+	paid('pi_old');
+	const newest = paid('pi_new');
+	paid('pi_foreign', { account_id: 'acct_foreign' });
+	const items = await trigger.poll('manual');
+	expect(items.map((item) => item.id)).toEqual([newest.id]);
+	expect(items[0].account_id).toBe(ACCOUNT_ID);
+	expect(trigger.staticData().cursorMs).toBeUndefined();
+});

@@ -1,0 +1,250 @@
+// The Tilled Trigger's webhook methods and webhook() through n8n-core's HookContext and
+// WebhookContext, against the fake Tilled, which pays sessions and delivers signed events.
+import { startWebhookTrigger } from '../harness/trigger';
+import { ACCOUNT_ID, useFakeTilled, type FakeTilled } from '../harness/fake';
+import type { IDataObject } from 'n8n-workflow';
+import type { TilledCredentialData } from '../harness/n8n';
+
+let fake: FakeTilled & { webhooks: any };
+let credentials: TilledCredentialData;
+useFakeTilled((started) => {
+	fake = started.fake as typeof fake;
+	credentials = started.credentials;
+});
+beforeEach(() => {
+	fake.webhooks.reset();
+	fake.webhooks.setDeliveryOptions({ retries: 3, retryDelayMs: 5 });
+});
+
+const PARAMETERS = { events: ['payment_intent.succeeded'], options: {} };
+const paths = () => fake.requests.map((r) => `${r.method} ${r.path}${r.method === 'GET' && r.rawQuery ? `?${decodeURIComponent(r.rawQuery)}` : ''} ${r.status}`);
+
+async function activeTrigger(parameters: IDataObject = PARAMETERS) {
+	const trigger = await startWebhookTrigger(credentials, parameters);
+	await trigger.activate();
+	return trigger;
+}
+
+describe('Tilled Trigger: endpoint lifecycle', () => {
+	test('activation registers one endpoint with n8n\'s URL, the events and the workflow name; the secret goes to static data', async () => {
+		const trigger = await activeTrigger();
+		try {
+			const [endpoint] = fake.webhooks.endpoints();
+			expect(fake.webhooks.endpoints()).toHaveLength(1);
+			expect(endpoint).toMatchObject({
+				url: trigger.url,
+				enabled_events: ['payment_intent.succeeded'],
+				description: 'n8n workflow "Mark orders paid"',
+			});
+			expect(trigger.staticData()).toMatchObject({ webhookId: endpoint.id, webhookSecret: endpoint.secret, webhookUrl: trigger.url });
+			expect(paths()).toEqual(['GET /v1/webhook-endpoints?limit=100 200', 'POST /v1/webhook-endpoints 201']);
+
+			// Activating again (a restart) finds it: nothing new is created.
+			trigger.restart();
+			fake.clearRequests();
+			await trigger.activate();
+			expect(paths()).toEqual([`GET /v1/webhook-endpoints/${endpoint.id} 200`]);
+			expect(fake.webhooks.endpoints()).toHaveLength(1);
+
+			await trigger.deactivate();
+			expect(fake.webhooks.endpoints()).toEqual([]);
+			expect(trigger.staticData().webhookId).toBeUndefined();
+			expect(trigger.staticData().webhookSecret).toBeUndefined();
+		} finally {
+			await trigger.close();
+		}
+	});
+
+	test('an endpoint deleted at Tilled is created again; one left behind for the same URL is removed first', async () => {
+		const trigger = await activeTrigger();
+		try {
+			const [first] = fake.webhooks.endpoints();
+			// Deleted behind n8n's back: checkExists sees 404 and lets n8n create it again.
+			await fetch(`${fake.url}/v1/webhook-endpoints/${first.id}`, {
+				method: 'DELETE',
+				headers: { 'tilled-api-key': credentials.apiKey, 'tilled-account': ACCOUNT_ID },
+			});
+			expect(await trigger.hook('checkExists')).toBe(false);
+			await trigger.hook('create');
+			const [second] = fake.webhooks.endpoints();
+			expect(second.id).not.toBe(first.id);
+
+			// Static data lost (e.g. workflow re-imported): the old endpoint's secret is gone, so
+			// create deletes it instead of leaving a second endpoint that delivers twice.
+			for (const key of Object.keys(trigger.staticData())) delete trigger.staticData()[key];
+			await trigger.activate();
+			const endpoints = fake.webhooks.endpoints();
+			expect(endpoints).toHaveLength(1);
+			expect(endpoints[0].id).not.toBe(second.id);
+			expect(trigger.staticData().webhookId).toBe(endpoints[0].id);
+		} finally {
+			await trigger.close();
+		}
+	});
+
+	test("n8n's URL changed: the old endpoint is deleted and one for the new URL created", async () => {
+		const trigger = await activeTrigger();
+		try {
+			// As if n8n ran at another address before: Tilled has the endpoint under the old URL.
+			const [old] = fake.webhooks.endpoints();
+			const headers = { 'tilled-api-key': credentials.apiKey, 'tilled-account': ACCOUNT_ID, 'content-type': 'application/json' };
+			await fetch(`${fake.url}/v1/webhook-endpoints/${old.id}`, { method: 'DELETE', headers });
+			const moved = await (
+				await fetch(`${fake.url}/v1/webhook-endpoints`, {
+					method: 'POST',
+					headers,
+					body: JSON.stringify({ url: 'http://127.0.0.1:1/webhook/old', enabled_events: ['payment_intent.succeeded'] }),
+				})
+			).json();
+			trigger.staticData().webhookId = moved.id;
+			await trigger.activate();
+			const endpoints = fake.webhooks.endpoints();
+			expect(endpoints.map((e: any) => e.url)).toEqual([trigger.url]);
+			expect(trigger.staticData().webhookId).toBe(endpoints[0].id);
+		} finally {
+			await trigger.close();
+		}
+	});
+
+	test('deactivating when the endpoint is already gone succeeds', async () => {
+		const trigger = await activeTrigger();
+		try {
+			fake.webhooks.reset();
+			await expect(trigger.deactivate()).resolves.toBe(true);
+		} finally {
+			await trigger.close();
+		}
+	});
+});
+
+describe('Tilled Trigger: deliveries', () => {
+	test('"Listen for test event": an endpoint for n8n\'s test URL, a paid session arrives there, removed after', async () => {
+		const trigger = await startWebhookTrigger(credentials, PARAMETERS, { isTest: true });
+		try {
+			await trigger.activate();
+			const [endpoint] = fake.webhooks.endpoints();
+			expect(endpoint.url).toBe(trigger.url);
+			expect(endpoint.url).toContain('/webhook-test/');
+			const [session] = fake.sessions.seedSessions(1, { metadata: { order_id: 'ORD-TEST' } });
+			await fake.webhooks.pay(session.id);
+			expect(trigger.deliveries[0].items![0]).toMatchObject({ checkout_session: { id: session.id, metadata: { order_id: 'ORD-TEST' } } });
+			await trigger.deactivate();
+			expect(fake.webhooks.endpoints()).toEqual([]);
+		} finally {
+			await trigger.close();
+		}
+	});
+
+
+	test('paying a session runs once with the event and the checkout session and its metadata', async () => {
+		const trigger = await activeTrigger();
+		try {
+			const [session] = fake.sessions.seedSessions(1, { metadata: { order_id: 'ORD-7' } });
+			const { event, deliveries } = await fake.webhooks.pay(session.id);
+			expect(deliveries.map((d: any) => d.statuses)).toEqual([[200]]);
+			expect(trigger.deliveries).toHaveLength(1);
+			const [item] = trigger.deliveries[0].items!;
+			expect(item).toMatchObject({
+				id: event.id,
+				type: 'payment_intent.succeeded',
+				account_id: ACCOUNT_ID,
+				data: { id: session.payment_intent_id, status: 'succeeded' },
+				checkout_session: { id: session.id, status: 'complete', metadata: { order_id: 'ORD-7' } },
+			});
+			const lookup = fake.requests.find((r) => r.path === '/v1/checkout-sessions')!;
+			expect(lookup.query).toEqual({ payment_intent_id: session.payment_intent_id, offset: '0', limit: '1' });
+		} finally {
+			await trigger.close();
+		}
+	});
+
+	test.each([
+		['a forged signature', { badSignature: true }, 'no v1 signature matches the body'],
+		['a stale timestamp', { late: true }, 'the signature timestamp is outside the 5-minute tolerance'],
+	])('%s gets 401 on every retry and nothing runs', async (_name, faults, reason) => {
+		const trigger = await activeTrigger();
+		try {
+			const [session] = fake.sessions.seedSessions(1);
+			const { deliveries } = await fake.webhooks.pay(session.id, faults);
+			expect(deliveries[0].statuses).toEqual([401, 401, 401, 401]);
+			expect(trigger.deliveries.every((d) => d.status === 401 && d.items === undefined)).toBe(true);
+			expect(trigger.deliveries[0].body).toEqual({ message: 'invalid tilled-signature', reason });
+			expect(fake.requests.filter((r) => r.path === '/v1/checkout-sessions')).toEqual([]);
+		} finally {
+			await trigger.close();
+		}
+	});
+
+	test('a missing header gets 401', async () => {
+		const trigger = await activeTrigger();
+		try {
+			const response = await fetch(trigger.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"evt_x","type":"payment_intent.succeeded"}' });
+			expect(response.status).toBe(401);
+			expect(trigger.deliveries[0].items).toBeUndefined();
+		} finally {
+			await trigger.close();
+		}
+	});
+
+	test('the same event delivered twice runs once; a retry after a failed lookup runs', async () => {
+		const trigger = await activeTrigger();
+		try {
+			const [session] = fake.sessions.seedSessions(1);
+			await fake.webhooks.pay(session.id, { twice: true });
+			expect(trigger.deliveries.map((d) => d.items?.length ?? 0)).toEqual([1, 0]);
+			expect(trigger.deliveries[1].body).toEqual({ received: true, ignored: 'duplicate delivery' });
+
+			// The session lookup fails with 500: the run does not start, Tilled retries, the retry runs.
+			const [other] = fake.sessions.seedSessions(1);
+			fake.injectFault({ match: { method: 'GET', path: '/v1/checkout-sessions' }, kind: 'status', status: 500 });
+			const { deliveries } = await fake.webhooks.pay(other.id);
+			expect(deliveries[0].statuses).toEqual([500, 200]);
+			expect(trigger.deliveries.slice(2).map((d) => d.items?.length ?? 0)).toEqual([0, 1]);
+		} finally {
+			await trigger.close();
+		}
+	});
+
+	test("another account's event runs only with All Connected Accounts", async () => {
+		const only = await activeTrigger();
+		try {
+			const [session] = fake.sessions.seedSessions(1);
+			await fake.webhooks.pay(session.id, { otherAccount: true });
+			expect(only.deliveries).toHaveLength(1);
+			expect(only.deliveries[0]).toMatchObject({ status: 200, items: undefined, body: { ignored: 'event type or account not selected' } });
+		} finally {
+			await only.close();
+		}
+		fake.webhooks.reset();
+		const all = await activeTrigger({ ...PARAMETERS, options: { allAccounts: true } });
+		try {
+			const [session] = fake.sessions.seedSessions(1);
+			await fake.webhooks.pay(session.id, { otherAccount: true });
+			expect(all.deliveries[0].items).toHaveLength(1);
+			expect(all.deliveries[0].items![0].account_id).toBe('acct_other_connected');
+		} finally {
+			await all.close();
+		}
+	});
+
+	test('Include Checkout Session off: the event alone, no lookup; a payment without a session has null', async () => {
+		const off = await activeTrigger({ ...PARAMETERS, options: { includeCheckoutSession: false } });
+		try {
+			const [session] = fake.sessions.seedSessions(1);
+			await fake.webhooks.pay(session.id);
+			expect(off.deliveries[0].items![0]).not.toHaveProperty('checkout_session');
+			expect(fake.requests.filter((r) => r.path === '/v1/checkout-sessions')).toEqual([]);
+		} finally {
+			await off.close();
+		}
+		fake.webhooks.reset();
+		const on = await activeTrigger();
+		try {
+			const event = fake.webhooks.recordEvent({ type: 'payment_intent.succeeded', data: { id: 'pi_not_from_checkout' } });
+			await fake.webhooks.deliver(event);
+			expect(on.deliveries[0].items![0]).toMatchObject({ id: event.id, checkout_session: null });
+		} finally {
+			await on.close();
+		}
+	});
+});

@@ -1,0 +1,338 @@
+'use strict';
+
+/**
+ * Queue mode, with the real parts: Redis and PostgreSQL (Debian's packages, started here on
+ * loopback with temporary data folders), one n8n main, two workers (`n8n worker`) and one webhook
+ * process (`n8n webhook`), sharing one encryption key, EXECUTIONS_MODE=queue, Redis and Postgres.
+ * Every process has the package in its own user folder. Workflows are started through the webhook
+ * process; the workers run them against the fake Tilled. Run once per n8n version
+ * (queue-latest.test.js, queue-v1.test.js), one after the other (`npm run test:queue`).
+ *
+ * How the package gets onto every process:
+ * - n8n 2.x: N8N_COMMUNITY_PACKAGES_MANAGED_BY_ENV=true and N8N_COMMUNITY_PACKAGES on every process,
+ *   as n8n documents for queue mode. n8n installs a package declared there with `npm pack <name>@<version>`
+ *   from the npm registry, which cannot serve this unpublished package; so each process's user folder
+ *   gets the packed tarball installed as n8n's own install does, and the package is recorded in the
+ *   database as n8n records an install. The main's env reconciliation then finds it installed at the
+ *   declared version and downloads nothing (asserted below).
+ * - n8n 1.x: the manual install into each process's user folder (n8n's queue-mode docs for 1.x).
+ */
+
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+const n8n = require('../../scripts/lib/n8n');
+const queue = require('../../scripts/lib/queue');
+const { startFakeTilled } = require('../fake-tilled/server');
+
+const NODE_TYPE = 'n8n-nodes-tilled.tilledCheckoutSessions';
+const SESSIONS = '/v1/checkout-sessions';
+const CREDENTIAL = { id: 'TilledQueueCred1', name: 'Tilled (queue test)' };
+const ORDERS_PER_EXECUTION = 5;
+const EXECUTIONS = 40; // 200 creates
+const IN_FLIGHT = 8; // executions started at once; each worker runs 2 at a time, so both must work
+
+function webhookNode(name, method, webhookPath) {
+	return {
+		id: `${webhookPath}-trigger`,
+		name,
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [0, 0],
+		webhookId: crypto.createHash('sha256').update(webhookPath).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*/, '$1-$2-$3-$4-$5'),
+		parameters: { httpMethod: method, path: webhookPath, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+	};
+}
+
+function line(id, name, nodes) {
+	const connections = {};
+	for (let i = 0; i < nodes.length - 1; i++) {
+		connections[nodes[i].name] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
+	}
+	nodes.forEach((node, index) => (node.position = [220 * index, 0]));
+	return { id, name, nodes, connections, settings: { executionOrder: 'v1' }, active: false };
+}
+
+const CREATE_WORKFLOW = line('queueCreate00001', 'queue: create one session per order', [
+	webhookNode('Orders', 'POST', 'queue-create'),
+	{
+		id: 'queue-split',
+		name: 'One item per order',
+		type: 'n8n-nodes-base.splitOut',
+		typeVersion: 1,
+		parameters: { fieldToSplitOut: 'body.orders', options: {} },
+	},
+	{
+		id: 'queue-create',
+		name: 'Create',
+		type: NODE_TYPE,
+		typeVersion: 1,
+		credentials: { tilledApi: CREDENTIAL },
+		parameters: {
+			operation: 'create',
+			amountFormat: 'decimal',
+			lineItemsInput: 'json',
+			lineItemsJson: "={{ [{ name: $json.product, currency: 'usd', unitAmount: $json.amount, quantity: 1 }] }}",
+			paymentMethodTypes: ['card'],
+			additionalFields: { metadata: { pair: [{ key: 'order_id', value: '={{ $json.order_id }}' }] } },
+			options: { maxRetries: 8, retryDelay: 10 },
+		},
+	},
+]);
+
+const LIST_WORKFLOW = line('queueList0000001', 'queue: list every session', [
+	webhookNode('List request', 'GET', 'queue-list'),
+	{
+		id: 'queue-list',
+		name: 'Get Many',
+		type: NODE_TYPE,
+		typeVersion: 1,
+		credentials: { tilledApi: CREDENTIAL },
+		parameters: { operation: 'getAll', returnAll: true, filters: {}, options: {} },
+	},
+]);
+
+/** The rows n8n writes for an installed community package (installed_packages, installed_nodes). */
+async function recordInstalledPackage(postgres, packageDir) {
+	const manifest = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
+	const quote = (value) => `'${String(value).replace(/'/g, "''")}'`;
+	await postgres.psql(
+		`INSERT INTO installed_packages ("packageName", "installedVersion", "authorName", "authorEmail") VALUES (${quote(manifest.name)}, ${quote(manifest.version)}, ${quote(manifest.author.name)}, ${quote(manifest.author.email)});` +
+			`INSERT INTO installed_nodes (name, type, "latestVersion", package) VALUES ('Tilled Checkout Sessions', ${quote(NODE_TYPE)}, 1, ${quote(manifest.name)});`,
+	);
+	return manifest;
+}
+
+/** Runs `fn` over `items` with at most `limit` at once; results in input order. */
+async function mapLimit(items, limit, fn) {
+	const results = new Array(items.length);
+	let next = 0;
+	await Promise.all(
+		Array.from({ length: Math.min(limit, items.length) }, async () => {
+			while (next < items.length) {
+				const index = next++;
+				results[index] = await fn(items[index], index);
+			}
+		}),
+	);
+	return results;
+}
+
+/** Execution ids each worker logged as started ("Worker started execution 12 (job 3)"). */
+function executionsByWorker(workers) {
+	return workers.map((worker) => [...worker.logs().matchAll(/Worker started execution (\d+)/g)].map((match) => match[1]));
+}
+
+function defineQueueSuite(label) {
+	const apiKey = `sk_test_queue_${crypto.randomBytes(12).toString('hex')}`;
+	const accountId = 'acct_queue_merchant';
+	const summary = { label };
+	let installation;
+	let fake;
+	let postgres;
+	let main;
+	let workers;
+	let webhook;
+	let rest;
+	const folders = [];
+
+	async function post(webhookPath, body) {
+		const response = await fetch(`${webhook.url}/webhook/${webhookPath}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(body),
+			signal: AbortSignal.timeout(120_000),
+		});
+		const text = await response.text();
+		if (response.status !== 200) throw new Error(`POST /webhook/${webhookPath}: ${response.status} ${text.slice(0, 500)}`);
+		return JSON.parse(text);
+	}
+
+	/** The executions of a workflow as the main's REST API has them, with their run data parsed. */
+	async function executionsOf(workflowId) {
+		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+		const list = await rest.request('GET', `/executions?filter=${filter}&limit=100`);
+		expect([list.status, list.text.slice(0, 300)]).toEqual([200, expect.anything()]);
+		const { parse } = require(path.join(installation.dir, 'node_modules', 'flatted'));
+		return await Promise.all(
+			list.data.results.map(async ({ id }) => {
+				const one = await rest.request('GET', `/executions/${id}`);
+				expect(one.status).toBe(200);
+				return { id: String(id), status: one.data.status, data: parse(one.data.data) };
+			}),
+		);
+	}
+
+	function orders(execution, count = ORDERS_PER_EXECUTION) {
+		return Array.from({ length: count }, (_, item) => ({
+			order_id: `${label}-${execution}-${item}`,
+			product: `Order ${execution}.${item}`,
+			amount: 10 + execution + item / 100,
+		}));
+	}
+
+	/** Every output item is the session made for the input item it is paired with. */
+	function expectPaired(response, sent) {
+		expect(response.map((session) => session.metadata.order_id)).toEqual(sent.map((order) => order.order_id));
+		for (const session of response) {
+			expect(session.id).toMatch(/^cs_/);
+			expect(session.status).toBe('open');
+		}
+	}
+
+	beforeAll(async () => {
+		await queue.ensureServices();
+		installation = await n8n.installation(label);
+		const tarball = await n8n.packTarball();
+		fake = await startFakeTilled({ apiKey, accountId });
+		const redis = await queue.startRedis();
+		postgres = await queue.startPostgres();
+		const env = queue.queueEnv({ redis, postgres });
+		const packageVersion = JSON.parse(fs.readFileSync(path.join(n8n.ROOT, 'package.json'), 'utf8')).version;
+		if (label === 'latest') {
+			env.N8N_COMMUNITY_PACKAGES_MANAGED_BY_ENV = 'true';
+			env.N8N_COMMUNITY_PACKAGES = JSON.stringify([{ name: n8n.PACKAGE_NAME, version: packageVersion }]);
+		}
+
+		// One user folder per process, each with the package installed as n8n installs it.
+		const names = ['main', 'worker-1', 'worker-2', 'webhook'];
+		for (const name of names) folders.push(n8n.createUserFolder(`n8n-tilled-queue-${label}-${name}-`));
+		const packageDirs = await Promise.all(folders.map((folder) => n8n.installPackage(folder, tarball, { installation })));
+
+		// The CLI runs n8n's migrations on the empty database, then stores the credential and workflows there.
+		await n8n.importCredentials(installation, folders[0], [
+			{ ...CREDENTIAL, type: 'tilledApi', data: { accountId, apiKey, environment: 'custom', baseUrl: fake.url } },
+		], { env });
+		await n8n.importWorkflows(installation, folders[0], [CREATE_WORKFLOW, LIST_WORKFLOW], { env });
+		if (label === 'latest') await recordInstalledPackage(postgres, packageDirs[0]);
+
+		main = await queue.startMain(installation, folders[0], { env });
+		rest = await n8n.setupOwner(main.url);
+		for (const workflow of [CREATE_WORKFLOW, LIST_WORKFLOW]) await n8n.activateWorkflow(rest, workflow.id);
+		[webhook, ...workers] = await Promise.all([
+			queue.startWebhook(installation, folders[3], { env }),
+			queue.startWorker(installation, folders[1], { env, concurrency: 2 }),
+			queue.startWorker(installation, folders[2], { env, concurrency: 2 }),
+		]);
+	}, 15 * 60_000);
+
+	afterAll(async () => {
+		await queue.stopAll();
+		if (fake) await fake.close();
+		for (const folder of folders) if (!process.env.KEEP_N8N_E2E) fs.rmSync(folder, { recursive: true, force: true, maxRetries: 3 });
+		n8n.removePackDirs();
+		if (summary.executionsPerWorker) {
+			process.stdout.write(
+				`\nqueue mode (n8n ${installation.version}): executions per worker ${summary.executionsPerWorker.join(' / ')}, ` +
+					`sessions created ${summary.sessionsCreated}, duplicates ${summary.duplicates}, lost items ${summary.lostItems}; ` +
+					`Return All ${summary.returnAll ?? '-'}; 429 storm: ${summary.storm ?? '-'}\n`,
+			);
+		}
+	});
+
+	const howInstalled = label === 'latest' ? 'declared in N8N_COMMUNITY_PACKAGES, nothing downloaded' : 'installed by hand into each user folder';
+	test(`every process has the package (${howInstalled})`, async () => {
+		const nodeTypes = await rest.send('GET', '/types/nodes.json');
+		expect(nodeTypes.json.map((type) => type.name)).toContain(NODE_TYPE);
+		for (const folder of folders) {
+			expect(fs.existsSync(path.join(n8n.nodesDir(folder), 'node_modules', n8n.PACKAGE_NAME, 'package.json'))).toBe(true);
+		}
+		if (label === 'latest') {
+			const mainLog = main.logs();
+			expect(mainLog).toContain('communityPackagesManagedByEnv is enabled');
+			expect(mainLog).not.toMatch(/(Installed|Failed to install|Updated|Removed) community package/);
+			const packages = await rest.request('GET', '/community-packages');
+			expect(packages.status).toBe(200);
+			expect(packages.data).toEqual([
+				expect.objectContaining({
+					packageName: n8n.PACKAGE_NAME,
+					failedLoading: false,
+					installedNodes: [expect.objectContaining({ type: NODE_TYPE })],
+				}),
+			]);
+		}
+	});
+
+	test('200 creates in 40 executions, run by both workers: 200 sessions, no duplicate, every output paired', async () => {
+		fake.sessions.reset();
+		fake.clearRequests();
+		const sent = Array.from({ length: EXECUTIONS }, (_, execution) => orders(execution));
+		const responses = await mapLimit(sent, IN_FLIGHT, (batch) => post('queue-create', { orders: batch }));
+		responses.forEach((response, index) => expectPaired(response, sent[index]));
+
+		const allOrders = sent.flat().map((order) => order.order_id);
+		const stored = fake.sessions.listSessions();
+		const storedOrders = stored.map((session) => session.metadata.order_id);
+		summary.sessionsCreated = stored.length;
+		summary.duplicates = storedOrders.length - new Set(storedOrders).size;
+		summary.lostItems = allOrders.filter((order) => !storedOrders.includes(order)).length;
+		expect(stored).toHaveLength(200);
+		expect([...storedOrders].sort()).toEqual([...allOrders].sort());
+		expect(new Set(responses.flat().map((session) => session.id)).size).toBe(200);
+		expect(fake.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual(Array(200).fill(201));
+
+		// Which worker ran what: each execution exactly once, by one of the two workers, and both worked.
+		const executions = await executionsOf(CREATE_WORKFLOW.id);
+		expect(executions).toHaveLength(EXECUTIONS);
+		const byWorker = executionsByWorker(workers);
+		summary.executionsPerWorker = byWorker.map((ids) => ids.length);
+		for (const ids of byWorker) expect(ids.length).toBeGreaterThan(0);
+		expect([...byWorker.flat()].sort()).toEqual(executions.map((execution) => execution.id).sort());
+
+		// n8n's own record of each run: the Create node's items carry pairedItem to their order.
+		for (const execution of executions) {
+			expect(execution.status).toBe('success');
+			const runData = execution.data.resultData.runData;
+			const inputs = runData['One item per order'][0].data.main[0];
+			const outputs = runData.Create[0].data.main[0];
+			expect(outputs).toHaveLength(ORDERS_PER_EXECUTION);
+			outputs.forEach((item, index) => {
+				expect(item.pairedItem).toEqual({ item: index });
+				expect(item.json.metadata.order_id).toBe(inputs[index].json.order_id);
+			});
+		}
+	});
+
+	test('Return All on a worker reads every session (350, in pages of 100)', async () => {
+		fake.sessions.seedSessions(150);
+		fake.clearRequests();
+		const response = await fetch(`${webhook.url}/webhook/queue-list`, { signal: AbortSignal.timeout(120_000) });
+		expect(response.status).toBe(200);
+		const sessions = await response.json();
+		expect(sessions.map((session) => session.id)).toEqual(fake.sessions.listSessions().map((session) => session.id));
+		expect(sessions).toHaveLength(350);
+		expect(fake.requests.map((r) => `${r.method} ${r.path} ${r.query.offset} ${r.status}`).sort()).toEqual(
+			['0', '100', '200', '300'].map((offset) => `GET ${SESSIONS} ${offset} 200`).sort(),
+		);
+		summary.returnAll = `${sessions.length} of ${fake.sessions.sessionCount()} sessions in ${fake.requests.length} requests`;
+	});
+
+	test('a 429 storm over 8 executions at once: every order created exactly once', async () => {
+		fake.sessions.reset();
+		fake.clearRequests();
+		const storm = 30;
+		fake.injectFault({ kind: 'status', status: 429, headers: { 'retry-after': '1' }, match: { method: 'POST', path: SESSIONS }, times: storm });
+		const sent = Array.from({ length: 8 }, (_, execution) => orders(100 + execution));
+		const before = executionsByWorker(workers).map((ids) => ids.length);
+		const responses = await Promise.all(sent.map((batch) => post('queue-create', { orders: batch })));
+		fake.clearFaults();
+		responses.forEach((response, index) => expectPaired(response, sent[index]));
+
+		const statuses = fake.requests.filter((r) => r.method === 'POST').map((r) => r.status);
+		expect(statuses.filter((status) => status === 429)).toHaveLength(storm);
+		expect(statuses.filter((status) => status === 201)).toHaveLength(40);
+		const storedOrders = fake.sessions.listSessions().map((session) => session.metadata.order_id);
+		expect([...storedOrders].sort()).toEqual(sent.flat().map((order) => order.order_id).sort());
+		const during = executionsByWorker(workers).map((ids, index) => ids.length - before[index]);
+		summary.storm = `${storm} × 429, ${storedOrders.length} sessions for 40 orders, executions per worker ${during.join(' / ')}`;
+		expect(fake.internalErrors).toEqual([]);
+	});
+
+	test('no API key in anything the four n8n processes printed', () => {
+		const logs = [main, webhook, ...workers].map((process) => process.logs());
+		expect(logs.join('').length).toBeGreaterThan(1000);
+		for (const text of logs) expect(text).not.toContain(apiKey);
+	});
+}
+
+module.exports = { defineQueueSuite };
