@@ -24,6 +24,7 @@ beforeEach(() => {
   fake.clearRequests();
   fake.clearFaults();
   fake.setLatency(0);
+  fake.setRateLimit(undefined);
 });
 
 afterEach(() => {
@@ -580,6 +581,39 @@ describe('faults and latency', () => {
     const t1 = Date.now();
     await api('/v1/checkout-sessions');
     expect(Date.now() - t1).toBeLessThan(140);
+  });
+});
+
+describe('rate limit', () => {
+  test('allows N requests per rolling second, then 429 with Retry-After in Tilled\'s error shape', async () => {
+    fake.setRateLimit(3);
+    const before = fake.rateLimited();
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await api('/v1/checkout-sessions?limit=1'));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 429, 429]);
+    expect(answers[3].headers.get('retry-after')).toBe('1');
+    expect(answers[3].json).toEqual({ statusCode: 429, message: 'Too many requests', error: 'Too Many Requests' });
+    expect(fake.rateLimited() - before).toBe(2);
+    expect(fake.requests.map((r) => r.status)).toEqual([200, 200, 200, 429, 429]);
+    // The hosted checkout page is not the API: not limited. Without a limit every request passes again.
+    expect((await api('/checkout/cs_none')).status).toBe(404);
+    fake.setRateLimit(undefined);
+    expect((await api('/v1/checkout-sessions?limit=1')).status).toBe(200);
+    expect(() => fake.setRateLimit(0)).toThrow(/whole number/);
+  });
+
+  test('counts the TCP connections it accepted', async () => {
+    const before = fake.connectionsOpened();
+    const http = require('node:http');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise((resolve, reject) => {
+        http.get(`${fake.url}/checkout/cs_none`, { agent }, (res) => res.resume().on('end', resolve)).on('error', reject);
+      });
+    await get();
+    await get();
+    agent.destroy();
+    expect(fake.connectionsOpened() - before).toBe(1);
   });
 });
 

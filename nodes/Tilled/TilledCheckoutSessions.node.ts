@@ -14,7 +14,7 @@ import { get } from './operations/get';
 import { getMany } from './operations/getMany';
 import type { TilledOperation } from './operations/types';
 import { InvalidParameter, invalidParameterError, readParameter } from './shared/errors';
-import { DEFAULT_TRANSPORT, mapConcurrent, transportSettings } from './transport';
+import { DEFAULT_TRANSPORT, INITIAL_LIMIT, mapConcurrent, transportSettings } from './transport';
 
 const OPERATIONS: Record<string, TilledOperation<unknown>> = {
 	create: create as TilledOperation<unknown>,
@@ -23,8 +23,8 @@ const OPERATIONS: Record<string, TilledOperation<unknown>> = {
 	getAll: getMany as TilledOperation<unknown>,
 };
 
-const DEFAULT_ITEM_CONCURRENCY = 5;
-const DEFAULT_PAGE_CONCURRENCY = 4;
+const DEFAULT_ITEM_CONCURRENCY = 200;
+const DEFAULT_PAGE_CONCURRENCY = 20;
 
 export class TilledCheckoutSessions implements INodeType {
 	description: INodeTypeDescription = {
@@ -107,8 +107,8 @@ export class TilledCheckoutSessions implements INodeType {
 						name: 'itemConcurrency',
 						type: 'number',
 						typeOptions: { minValue: 1, maxValue: 200 },
-						default: 5,
-						description: 'How many input items are sent to Tilled at once; outputs keep the input order. A 429 from Tilled slows all of them down.',
+						default: DEFAULT_ITEM_CONCURRENCY,
+						description: `The most input items sent to Tilled at once; outputs keep the input order. The node starts with ${INITIAL_LIMIT} and goes up to this while Tilled answers quickly and without errors; a 429, gateway errors or slow answers bring it down for all items at once.`,
 					},
 					{
 						displayName: 'Max Retries',
@@ -123,9 +123,9 @@ export class TilledCheckoutSessions implements INodeType {
 						name: 'pageConcurrency',
 						type: 'number',
 						typeOptions: { minValue: 1, maxValue: 20 },
-						default: 4,
+						default: DEFAULT_PAGE_CONCURRENCY,
 						displayOptions: { show: { '/operation': ['getAll'] } },
-						description: 'How many pages of 100 sessions are fetched at once when listing',
+						description: 'The most pages of 100 sessions fetched at once when listing; as for Items in Parallel, the node finds how many Tilled handles well below this',
 					},
 					{
 						displayName: 'Timeout (Seconds)',
@@ -156,37 +156,48 @@ export class TilledCheckoutSessions implements INodeType {
 		} catch (error) {
 			throw asNodeError(this, error, 0);
 		}
+		const itemConcurrency = numberOption(options.itemConcurrency, DEFAULT_ITEM_CONCURRENCY);
+		const pageConcurrency = numberOption(options.pageConcurrency, DEFAULT_PAGE_CONCURRENCY);
 		const settings = await transportSettings.call(this, {
 			maxRetries: numberOption(options.maxRetries, DEFAULT_TRANSPORT.maxRetries),
 			timeoutMs: numberOption(options.timeout, DEFAULT_TRANSPORT.timeoutMs / 1000) * 1000,
 			retryDelayMs: numberOption(options.retryDelay, DEFAULT_TRANSPORT.retryDelayMs),
+			// The option is a ceiling: the limiter learns from Tilled's answers how many go at once.
+			maxConcurrency: operation === 'getAll' ? pageConcurrency : itemConcurrency,
 		});
-		const itemConcurrency = numberOption(options.itemConcurrency, DEFAULT_ITEM_CONCURRENCY);
-		const pageConcurrency = numberOption(options.pageConcurrency, DEFAULT_PAGE_CONCURRENCY);
 		const continueOnFail = this.continueOnFail();
 
-		// Every item is read and checked before the first request, so a bad item never leaves
-		// the items before it sent (and, for create, unreported).
-		const prepared = items.map((_, itemIndex) => {
+		// The first failure that stops the run (without Continue On Fail): no item starts after it.
+		let failure: NodeOperationError | undefined;
+		const prepareItem = (itemIndex: number): { input: unknown } | { error: NodeOperationError } => {
 			try {
 				return { input: handler.prepare.call(this, itemIndex) };
 			} catch (error) {
 				const wrapped = asNodeError(this, error, itemIndex);
-				if (!continueOnFail) throw wrapped;
+				if (!continueOnFail) throw (failure ??= wrapped);
 				return { error: wrapped };
 			}
-		});
+		};
+		// Create and Expire change sessions: every item is read and checked before the first
+		// request, so a bad item never leaves the items before it sent (and unreported). Get and
+		// Get Many only read: each item is read when it starts, while earlier items' requests are
+		// in flight, and a bad item stops the run with nothing changed at Tilled.
+		const checkFirst = operation === 'create' || operation === 'expire';
+		const prepared = checkFirst ? items.map((_, itemIndex) => prepareItem(itemIndex)) : undefined;
 
 		// Creates that worked, to name in the error if an item stops the run. On the first failure
 		// no new item starts, but creates already in flight are awaited: the error is built only
 		// when all of them have settled, so it names every session this execution created.
 		const created: Array<{ itemIndex: number; ids: string }> = [];
-		let failure: NodeOperationError | undefined;
 		let outputs: INodeExecutionData[][];
 		try {
-			outputs = await mapConcurrent(prepared, itemConcurrency, async (entry, itemIndex) => {
+			// Items start as the limiter has room for their requests, in input order.
+			const room = () => Math.floor(settings.limiter.limit);
+			outputs = await mapConcurrent(items, room, async (_, itemIndex) => {
+				if (failure) throw failure;
 				const pairedItem = { item: itemIndex };
-				if (entry.error) return [errorItem(entry.error, itemIndex)];
+				const entry = prepared ? prepared[itemIndex] : prepareItem(itemIndex);
+				if ('error' in entry) return [errorItem(entry.error, itemIndex)];
 				try {
 					const results = await handler.run.call(this, entry.input, { settings, itemIndex, pageConcurrency });
 					if (operation === 'create') created.push({ itemIndex, ids: results.map((r) => String(r.id)).join(', ') });

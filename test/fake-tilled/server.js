@@ -10,7 +10,7 @@
  *   await fake.close();
  *
  * CLI: node test/fake-tilled/server.js [--port N] [--host H] [--api-key K] [--account-id A]
- *      [--latency MS] [--seed N] [--public-base-url URL]
+ *      [--latency MS] [--rate-limit N] [--seed N] [--public-base-url URL]
  * prints one JSON line {"url","apiKey","accountId"} on stdout once listening.
  */
 
@@ -35,7 +35,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  *   status: number | undefined, requestId: string, fault?: string }} RecordedRequest
  * @typedef {{ port?: number, host?: string, apiKey?: string, accountId?: string,
  *   latencyMs?: number, publicBaseUrl?: string, recordRequests?: boolean,
- *   validateResponses?: boolean }} FakeTilledOptions
+ *   validateResponses?: boolean, rateLimit?: number }} FakeTilledOptions
  */
 
 /** @param {string} host */
@@ -152,6 +152,7 @@ async function startFakeTilled(options = {}) {
     publicBaseUrl,
     recordRequests = true,
     validateResponses = true,
+    rateLimit,
   } = options;
   if (typeof host !== 'string' || !isLoopback(host)) {
     throw new Error(`fake-tilled listens on loopback only; refusing host ${JSON.stringify(host)}`);
@@ -162,6 +163,11 @@ async function startFakeTilled(options = {}) {
   assertNonNegativeNumber(latencyMs, 'latencyMs');
 
   let latency = latencyMs;
+  /** @type {number | undefined} requests per rolling second on /v1/checkout-sessions; beyond: 429 */
+  let rateLimitPerSecond;
+  /** Arrival times of the requests the rate limit let through in the last second. */
+  const admitted = [];
+  let rateLimitedCount = 0;
   let closed = false;
   let baseUrl = '';
   const checkoutBase = () => (publicBaseUrl ? publicBaseUrl.replace(/\/+$/, '') : baseUrl);
@@ -196,6 +202,24 @@ async function startFakeTilled(options = {}) {
     internalErrors.push(error);
     process.stderr.write(`[fake-tilled] internal error: ${error.message}\n`);
     return errorReply(500, `fake-tilled internal error: ${error.message}`);
+  }
+
+  /**
+   * The rate limit as a gateway applies it: at most N requests in any rolling second; beyond,
+   * 429 with Retry-After (whole seconds until a slot frees up). Refused requests do not count.
+   * @param {string} path @returns {Reply | undefined}
+   */
+  function rateLimitReply(path) {
+    if (rateLimitPerSecond === undefined || !path.startsWith('/v1/checkout-sessions')) return undefined;
+    const now = Date.now();
+    while (admitted.length > 0 && admitted[0] <= now - 1000) admitted.shift();
+    if (admitted.length < rateLimitPerSecond) {
+      admitted.push(now);
+      return undefined;
+    }
+    rateLimitedCount += 1;
+    const seconds = Math.max(1, Math.ceil((admitted[0] + 1000 - now) / 1000));
+    return { status: 429, headers: { 'retry-after': String(seconds) }, json: tilledError(429, 'Too many requests') };
   }
 
   // ---- authentication -------------------------------------------------------------------
@@ -449,8 +473,11 @@ async function startFakeTilled(options = {}) {
 
     /** @type {Reply} */
     let reply;
-    const fault = faults.take(method, path);
-    if (fault) {
+    const limited = rateLimitReply(path);
+    const fault = limited ? undefined : faults.take(method, path);
+    if (limited) {
+      reply = limited;
+    } else if (fault) {
       record.fault = fault.kind;
       try {
         reply = await faults.run(fault, ctx, proceed);
@@ -474,7 +501,9 @@ async function startFakeTilled(options = {}) {
       }
     });
   });
+  let connectionsOpened = 0;
   server.on('connection', (socket) => {
+    connectionsOpened += 1;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -503,6 +532,8 @@ async function startFakeTilled(options = {}) {
     clearRequests() {
       requests.length = 0;
     },
+    /** TCP connections accepted since start (a client that keeps connections alive opens few). */
+    connectionsOpened: () => connectionsOpened,
     /** Errors of the fake itself (invalid response built, handler crash); should stay empty. */
     internalErrors,
     sessions: {
@@ -525,6 +556,16 @@ async function startFakeTilled(options = {}) {
       assertNonNegativeNumber(ms, 'latency');
       latency = ms;
     },
+    /** Allows `perSecond` requests per rolling second (429 with Retry-After beyond); undefined: no limit. @param {number | undefined} perSecond */
+    setRateLimit(perSecond) {
+      if (perSecond !== undefined && !(Number.isInteger(perSecond) && perSecond >= 1)) {
+        throw new TypeError('setRateLimit: perSecond must be a whole number >= 1, or undefined');
+      }
+      rateLimitPerSecond = perSecond;
+      admitted.length = 0;
+    },
+    /** Requests refused by the rate limit since start. */
+    rateLimited: () => rateLimitedCount,
     /** @param {Fault} fault */
     injectFault: (fault) => faults.inject(fault),
     clearFaults: () => faults.clear(),
@@ -544,6 +585,7 @@ async function startFakeTilled(options = {}) {
       return closing;
     },
   };
+  if (rateLimit !== undefined) fake.setRateLimit(rateLimit);
   return fake;
 }
 
@@ -560,6 +602,7 @@ function parseCliArgs(argv) {
     '--api-key': (v) => (options.apiKey = v),
     '--account-id': (v) => (options.accountId = v),
     '--latency': (v) => (options.latencyMs = cliInt(v, '--latency')),
+    '--rate-limit': (v) => (options.rateLimit = cliInt(v, '--rate-limit')),
     '--seed': (v) => (options.seed = cliInt(v, '--seed')),
     '--public-base-url': (v) => (options.publicBaseUrl = v),
   };

@@ -50,7 +50,7 @@ describe('bare or odd error bodies: the status is said once, the message says wh
 		['list', () => ({ operation: 'getAll', returnAll: true }), 'list checkout sessions'],
 	];
 	const cases = bodies.flatMap(([name, body, expected]) =>
-		[400, 404, 409, 422, 500].flatMap((status) => operations.map(([op, parameters, action]) => ({ name, body, expected, status, op, parameters, action }))),
+		[400, 401, 403, 404, 409, 422, 500].flatMap((status) => operations.map(([op, parameters, action]) => ({ name, body, expected, status, op, parameters, action }))),
 	);
 
 	test.each(cases)('$op, HTTP $status with $name', async ({ body, expected, status, parameters, action }) => {

@@ -34,6 +34,10 @@ export interface FakeTilled {
 	};
 	internalErrors: Error[];
 	setLatency(ms: number): void;
+	/** N requests per rolling second, 429 with Retry-After beyond; undefined: no limit. */
+	setRateLimit(perSecond: number | undefined): void;
+	rateLimited(): number;
+	connectionsOpened(): number;
 	injectFault(fault: any): { id: number; remaining: number };
 	faultsInjected(): Record<string, number>;
 	clearFaults(): void;

@@ -3,6 +3,7 @@
 import { NodeApiError } from 'n8n-workflow';
 import { runNode } from '../harness/n8n';
 import { TilledCheckoutSessions } from '../../nodes/Tilled/TilledCheckoutSessions.node';
+import { INITIAL_LIMIT } from '../../nodes/Tilled/transport';
 import { ACCOUNT_ID, API_KEY, useFakeTilled, type FakeTilled } from '../harness/fake';
 import type { TilledCredentialData } from '../harness/n8n';
 
@@ -429,6 +430,43 @@ describe('many items and failures', () => {
 		expect(fake.requests).toHaveLength(3); // the malformed ID never reached Tilled
 	});
 
+	test('Get reads each item as it starts: a bad item stops the run, and no item after it is sent', async () => {
+		const sessions = fake.sessions.seedSessions(5);
+		const ids = sessions.map((s) => s.id);
+		ids[2] = 'bad id!';
+		const error = await runNode({
+			credentials,
+			items: ids.map((id) => ({ id })),
+			parameters: { operation: 'get', checkoutSessionId: { __rl: true, mode: 'id', value: '={{ $json.id }}' } },
+		}).catch((e) => e);
+		expect(error.message).toMatch(/^Item 2: Checkout Session "bad id!" is not a Tilled ID/);
+		expect(error.description).toMatch(/^Nothing was sent to Tilled for item 2/);
+		expect(fake.requests.map((r) => r.path)).toEqual([`/v1/checkout-sessions/${ids[0]}`, `/v1/checkout-sessions/${ids[1]}`]);
+	});
+
+	test('against a rate limit, every item succeeds: the 429s pause all items and set a pace', async () => {
+		const sessions = fake.sessions.seedSessions(60);
+		fake.setLatency(5);
+		fake.setRateLimit(20);
+		try {
+			const { items } = await runNode({
+				credentials,
+				items: sessions.map((s) => ({ id: s.id })),
+				parameters: { operation: 'get', checkoutSessionId: { __rl: true, mode: 'id', value: '={{ $json.id }}' } },
+			});
+			expect(items.map((i) => i.json.id)).toEqual(sessions.map((s) => s.id));
+		} finally {
+			fake.setRateLimit(undefined);
+			fake.setLatency(0);
+		}
+		const refused = fake.requests.filter((r) => r.status === 429).map((r) => r.path);
+		expect(refused.length).toBeGreaterThan(0);
+		// Only the burst that met the limit first is refused, each of those items once: after it,
+		// every request waits for the pause and keeps to the pace learnt from it.
+		expect(new Set(refused).size).toBe(refused.length);
+		expect(fake.requests.filter((r) => r.status === 200)).toHaveLength(sessions.length);
+	});
+
 	test('without continueOnFail, one bad item stops the run before any request', async () => {
 		await expect(
 			runNode({
@@ -459,10 +497,12 @@ describe('many items and failures', () => {
 	});
 
 	// The first create Tilled receives fails at once; the others are still in flight (the fake
-	// holds them 50 ms) and succeed. The error must name every one of them.
+	// holds them 50 ms) and succeed. The error must name every one of them. The adaptive limit
+	// starts at INITIAL_LIMIT requests (or the Items in Parallel ceiling, if lower).
 	test.each([
-		{ label: 'default, 5', concurrency: undefined, items: 8, inFlight: 5 },
-		{ label: '50', concurrency: 50, items: 60, inFlight: 50 },
+		{ label: 'default', concurrency: undefined, items: 14, inFlight: INITIAL_LIMIT },
+		{ label: '3', concurrency: 3, items: 8, inFlight: 3 },
+		{ label: '50', concurrency: 50, items: 60, inFlight: INITIAL_LIMIT },
 	])('a create failing while others are in flight (Items in Parallel $label) names every session created', async ({ concurrency, items, inFlight }) => {
 		const createPath = { method: 'POST', path: '/v1/checkout-sessions' };
 		fake.injectFault({ match: createPath, kind: 'status', status: 500, times: 1 });

@@ -56,6 +56,33 @@ describe('mapConcurrent', () => {
 		expect(started.length).toBeLessThan(8);
 	});
 
+	test('a limit given as a function is asked each time an input could start', async () => {
+		let limit = 1;
+		let running = 0;
+		const peaks: number[] = [];
+		const result = await mapConcurrent(Array.from({ length: 12 }, (_, i) => i), () => limit, async (n) => {
+			running++;
+			peaks.push(running);
+			await new Promise((r) => setTimeout(r, 2));
+			running--;
+			limit = Math.min(4, limit + 1);
+			return n;
+		});
+		expect(result).toEqual(Array.from({ length: 12 }, (_, i) => i));
+		expect(peaks[0]).toBe(1);
+		expect(Math.max(...peaks)).toBe(4);
+	});
+
+	test('an empty input resolves at once; a synchronous throw counts as a failure', async () => {
+		await expect(mapConcurrent([], 3, async () => 1)).resolves.toEqual([]);
+		await expect(
+			mapConcurrent([1, 2], 1, (n) => {
+				if (n === 1) throw new Error('sync');
+				return Promise.resolve(n);
+			}),
+		).rejects.toThrow('sync');
+	});
+
 	test('rejects only once the calls already running have settled (the node names their creates)', async () => {
 		const finished: number[] = [];
 		const rejection = mapConcurrent([0, 1, 2, 3], 3, async (n) => {

@@ -10,7 +10,8 @@ export interface RunContext {
 
 /**
  * One operation: its parameters, a `prepare` that reads and checks one item's parameters without
- * sending anything (all items are prepared before the first request), and a `run` that sends it.
+ * sending anything (for Create and Expire all items are prepared before the first request; Get
+ * and Get Many prepare each item as it starts), and a `run` that sends it.
  */
 export interface TilledOperation<Prepared> {
 	properties: INodeProperties[];

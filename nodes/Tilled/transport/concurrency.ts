@@ -1,28 +1,44 @@
 /**
- * Runs fn over inputs with at most `limit` running at once; results keep the input order. After a
- * failure no new input is started, and the failure is thrown only once every call already
- * running has settled (the caller can then account for all of them).
+ * Runs fn over inputs with at most `limit` running at once; results keep the input order. The
+ * limit may be a function (the adaptive limiter's current limit), asked each time an input could
+ * start. After a failure no new input is started, and the failure is thrown only once every call
+ * already running has settled (the caller can then account for all of them).
  */
 export async function mapConcurrent<T, R>(
 	inputs: readonly T[],
-	limit: number,
+	limit: number | (() => number),
 	fn: (input: T, index: number) => Promise<R>,
 ): Promise<R[]> {
+	const allowed = typeof limit === 'function' ? limit : () => limit;
 	const results = new Array<R>(inputs.length);
-	let next = 0;
-	let failed = false;
-	const worker = async () => {
-		while (!failed && next < inputs.length) {
-			const index = next++;
-			const running = fn(inputs[index], index);
-			// Stop handing out work after a failure; the worker still rejects with it below.
-			running.catch(() => (failed = true));
-			results[index] = await running;
-		}
-	};
-	const workers = Array.from({ length: Math.max(1, Math.min(limit, inputs.length)) }, worker);
-	const settled = await Promise.allSettled(workers);
-	const rejection = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-	if (rejection) throw rejection.reason;
-	return results;
+	return await new Promise<R[]>((resolve, reject) => {
+		let next = 0;
+		let running = 0;
+		let failure: { error: unknown } | undefined;
+		const startMore = () => {
+			while (!failure && next < inputs.length && (running === 0 || running < allowed())) {
+				const index = next++;
+				running++;
+				let call: Promise<R>;
+				try {
+					call = fn(inputs[index], index);
+				} catch (error) {
+					call = Promise.reject(error);
+				}
+				call
+					.then(
+						(value) => void (results[index] = value),
+						(error: unknown) => void (failure ??= { error }),
+					)
+					.finally(() => {
+						running--;
+						startMore();
+					});
+			}
+			if (running > 0) return;
+			if (failure) reject(failure.error);
+			else if (next >= inputs.length) resolve(results);
+		};
+		startMore();
+	});
 }

@@ -4,3 +4,4 @@ export * from './request';
 export { errorFacts, tilledError } from './errors';
 export * from './pagination';
 export * from './concurrency';
+export { AdaptiveLimiter, INITIAL_LIMIT, type LimitSignal } from './limiter';

@@ -15,6 +15,7 @@ import {
 } from 'n8n-workflow';
 import { TILLED_PRODUCTION_URL, TILLED_SANDBOX_URL } from '../../../credentials/TilledApi.credentials';
 import { errorFacts, errorMessage, retriesExhausted, tilledError } from './errors';
+import { AdaptiveLimiter, type LimitSignal } from './limiter';
 
 export type TilledContext =
 	| IExecuteFunctions
@@ -47,13 +48,17 @@ export interface TransportSettings {
 	maxRetries: number;
 	timeoutMs: number;
 	retryDelayMs: number;
-	/** Shared by all requests of one execution: a 429 pauses every concurrent request, not just one. */
-	gate: { pausedUntil: number };
+	/**
+	 * Shared by all requests of one execution: how many go at once (learnt from Tilled's
+	 * answers), and the pause after a 429 that holds every request, not just one.
+	 */
+	limiter: AdaptiveLimiter;
 	/** Read once per execution and handed to every request: saves n8n a lookup and decryption each time. */
 	credentials?: ICredentialsDecrypted;
 }
 
 export const DEFAULT_TRANSPORT = { maxRetries: 3, timeoutMs: 30_000, retryDelayMs: 500 };
+export const DEFAULT_MAX_CONCURRENCY = 200;
 
 const MAX_BACKOFF_MS = 30_000;
 // A Retry-After longer than this is not waited for: the node fails with Tilled's answer instead.
@@ -67,15 +72,19 @@ export function tilledBaseUrl(credentials: IDataObject): string {
 
 export async function transportSettings(
 	this: TilledContext,
-	overrides: Partial<Omit<TransportSettings, 'baseUrl' | 'gate' | 'credentials'>> = {},
+	overrides: Partial<Omit<TransportSettings, 'baseUrl' | 'limiter' | 'credentials'>> & {
+		/** Most requests at once (the Items in Parallel option); the limiter finds how many below it. */
+		maxConcurrency?: number;
+	} = {},
 ): Promise<TransportSettings> {
 	const credentials = await this.getCredentials('tilledApi');
 	const reference = this.getNode().credentials?.tilledApi;
+	const { maxConcurrency, ...rest } = overrides;
 	return {
 		...DEFAULT_TRANSPORT,
-		...overrides,
+		...rest,
 		baseUrl: tilledBaseUrl(credentials),
-		gate: { pausedUntil: 0 },
+		limiter: new AdaptiveLimiter({ ceiling: maxConcurrency ?? DEFAULT_MAX_CONCURRENCY }),
 		credentials: reference?.id
 			? { id: reference.id, name: reference.name, type: 'tilledApi', data: credentials }
 			: undefined,
@@ -114,8 +123,10 @@ export async function tilledApiRequest(
 			const result = await recoverAfter.call(this, request, lastAmbiguous);
 			if (result !== undefined) return result;
 		}
-		await waitForGate(settings);
+		const permit = await settings.limiter.acquire();
+		const sentAt = Date.now();
 		const outcome = await sendOnce.call(this, settings, request);
+		permit.release(limitSignal(outcome), Date.now() - sentAt);
 		if (outcome.kind === 'success') return outcome.body;
 		if (outcome.kind === 'final') throw outcome.error;
 
@@ -142,7 +153,7 @@ export async function tilledApiRequest(
 		const delay = retryAfter ?? backoffMs(settings.retryDelayMs, attempt);
 		if (outcome.kind === 'refused' && outcome.rateLimited) {
 			// Every request of this execution waits, so a burst of parallel items slows down together.
-			settings.gate.pausedUntil = Math.max(settings.gate.pausedUntil, Date.now() + delay);
+			settings.limiter.pause(Date.now() + delay);
 		} else {
 			await sleep(delay);
 		}
@@ -164,9 +175,14 @@ async function recoverAfter(this: TilledContext, request: TilledRequest, failure
 	});
 }
 
-async function waitForGate(settings: TransportSettings) {
-	const wait = settings.gate.pausedUntil - Date.now();
-	if (wait > 0) await sleep(wait);
+/** What an attempt tells the limiter about Tilled's load. */
+function limitSignal(outcome: Outcome): LimitSignal {
+	if (outcome.kind === 'success') return 'ok';
+	if (outcome.kind === 'refused' && outcome.rateLimited) return outcome.waitMs ? 'rateLimited' : 'refused';
+	if (outcome.kind === 'refused') return 'overloaded';
+	if (outcome.kind === 'ambiguous') return 'overloaded';
+	// A 4xx answers quickly and says nothing about load; a 500 is one request's failure.
+	return outcome.error.httpCode && outcome.error.httpCode.startsWith('4') ? 'ok' : 'neutral';
 }
 
 /** Exponential backoff with jitter, so items that failed together do not retry together. */
