@@ -14,32 +14,11 @@ fi
 reinstall=
 if [ -x "$CHROMIUM" ]; then reinstall=--reinstall; fi
 echo "[browser] ${reinstall:+re}installing Debian's chromium (apt-get, about a minute)" >&2
-if ! command -v apt-get >/dev/null 2>&1; then
-	echo "[browser] apt-get is not available: install chromium at $CHROMIUM by hand (or set CHROMIUM_PATH)" >&2
-	exit 1
-fi
-SUDO=""
-if [ "$(id -u)" != "0" ]; then
-	if command -v sudo >/dev/null 2>&1; then
-		SUDO="sudo"
-	else
-		echo "[browser] installing chromium needs root (or sudo)" >&2
-		exit 1
-	fi
-fi
-
-started=$(date +%s)
-echo "[browser] apt-get update" >&2
-$SUDO apt-get update -q >&2
-echo "[browser] apt-get install -y $reinstall chromium" >&2
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $reinstall chromium >&2 || {
-	echo "[browser] FAILED: apt-get install chromium (see apt's error above)" >&2
-	echo "[browser] what to do: check that Debian's mirror answers (apt-get update), or install chromium by hand and set CHROMIUM_PATH" >&2
-	exit 1
-}
+. "$(dirname "$0")/../../scripts/lib/apt.sh"
+apt_install browser $reinstall chromium
 
 if [ ! -x "$CHROMIUM" ]; then
 	echo "[browser] apt-get finished but $CHROMIUM is still missing" >&2
 	exit 1
 fi
-echo "[browser] $("$CHROMIUM" --version 2>/dev/null || echo chromium) installed in $(( $(date +%s) - started )) s" >&2
+echo "[browser] $("$CHROMIUM" --version 2>/dev/null || echo chromium) installed in ${APT_SECONDS} s" >&2

@@ -15,35 +15,20 @@ packages=()
 have_redis || packages+=(redis-server)
 { have_postgres && command -v psql >/dev/null 2>&1; } || packages+=(postgresql)
 echo "[queue] missing: ${packages[*]}: installing with apt-get (about a minute)" >&2
-if ! command -v apt-get >/dev/null 2>&1; then
-	echo "[queue] apt-get is not available: install ${packages[*]} by hand" >&2
-	exit 1
-fi
-SUDO=""
-if [ "$(id -u)" != "0" ]; then
-	if command -v sudo >/dev/null 2>&1; then
-		SUDO="sudo"
-	else
-		echo "[queue] installing ${packages[*]} needs root (or sudo)" >&2
-		exit 1
-	fi
-fi
-
-started=$(date +%s)
-$SUDO apt-get update -q >&2
+. "$(dirname "$0")/../../scripts/lib/apt.sh"
 # policy-rc.d 101: Debian's postinst must not start system-wide servers; the test starts its own.
 policy=/usr/sbin/policy-rc.d
 created_policy=""
 if [ ! -e "$policy" ]; then
-	printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
-	$SUDO chmod +x "$policy"
+	printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
+	as_root chmod +x "$policy"
 	created_policy=1
 fi
-trap 'if [ -n "$created_policy" ]; then $SUDO rm -f "$policy"; fi' EXIT
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${packages[@]}" >&2
+trap 'if [ -n "$created_policy" ]; then as_root rm -f "$policy"; fi' EXIT
+apt_install queue "${packages[@]}"
 
 if ! have_redis || ! have_postgres; then
 	echo "[queue] apt-get finished but redis-server or PostgreSQL is still missing" >&2
 	exit 1
 fi
-echo "[queue] installed ${packages[*]} in $(( $(date +%s) - started )) s" >&2
+echo "[queue] installed ${packages[*]} in ${APT_SECONDS} s" >&2
