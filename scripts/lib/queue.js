@@ -254,12 +254,13 @@ async function startWorker(installation, userFolder, { env, concurrency = 2 } = 
 	);
 }
 
-/** `n8n webhook`: serves production webhooks on its own port (`url`). */
-async function startWebhook(installation, userFolder, { env } = {}) {
+/** `n8n webhook`: serves production webhooks on its own port (`url`; `port`: a chosen one, e.g. WEBHOOK_URL's). */
+async function startWebhook(installation, userFolder, { env, port } = {}) {
 	return track(
 		await n8n.startN8n(installation, userFolder, {
 			args: ['webhook'],
 			env,
+			port,
 			isReady: (server) => httpOk(`${server.url}/healthz/readiness`),
 		}),
 	);

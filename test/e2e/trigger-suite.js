@@ -17,19 +17,40 @@ const path = require('node:path');
 const n8n = require('../../scripts/lib/n8n');
 const { startFakeTilled } = require('../fake-tilled/server');
 
-function startShop() {
+/**
+ * The shop the example marks orders paid at: records every request. With `holdUntilOpen: n` it
+ * holds its first answers until n requests are open at once (then answers them all and holds no
+ * more), so n runs must be under way together: in queue mode, more than one worker's share.
+ */
+function startShop({ holdUntilOpen = 0 } = {}) {
 	const marked = [];
+	let held = holdUntilOpen > 0 ? [] : undefined;
+	const release = () => {
+		const waiting = held ?? [];
+		held = undefined;
+		for (const answer of waiting) answer();
+	};
 	const server = http.createServer((req, res) => {
 		let body = '';
 		req.on('data', (chunk) => (body += chunk));
 		req.on('end', () => {
 			marked.push({ path: req.url, body: body ? JSON.parse(body) : undefined });
-			res.setHeader('content-type', 'application/json');
-			res.end('{"ok":true}');
+			const answer = () => {
+				res.setHeader('content-type', 'application/json');
+				res.end('{"ok":true}');
+			};
+			if (!held) return answer();
+			held.push(answer);
+			if (held.length >= holdUntilOpen) release();
 		});
 	});
+	const close = () => {
+		release();
+		server.closeAllConnections();
+		server.close();
+	};
 	return new Promise((resolve) =>
-		server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}`, marked, close: () => server.close() })),
+		server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}`, marked, close })),
 	);
 }
 
@@ -255,4 +276,4 @@ function defineTriggerSuite(label) {
 	});
 }
 
-module.exports = { defineTriggerSuite };
+module.exports = { defineTriggerSuite, startShop, workflow, WEBHOOK_ID, until };

@@ -5,7 +5,9 @@
  * loopback with temporary data folders), one n8n main, two workers (`n8n worker`) and one webhook
  * process (`n8n webhook`), sharing one encryption key, EXECUTIONS_MODE=queue, Redis and Postgres.
  * Every process has the package in its own user folder. Workflows are started through the webhook
- * process; the workers run them against the fake Tilled. Run once per n8n version
+ * process; the workers run them against the fake Tilled. The Tilled Trigger (examples/mark-order-paid.json)
+ * is activated on the main and its endpoint registered with WEBHOOK_URL, the webhook process's address,
+ * so the fake's signed deliveries go there. Run once per n8n version
  * (queue-latest.test.js, queue-v1.test.js), one after the other (`npm run test:queue`).
  *
  * How the package gets onto every process:
@@ -24,6 +26,7 @@ const path = require('node:path');
 const n8n = require('../../scripts/lib/n8n');
 const queue = require('../../scripts/lib/queue');
 const { startFakeTilled } = require('../fake-tilled/server');
+const trigger = require('../e2e/trigger-suite');
 
 const NODE_TYPE = 'n8n-nodes-tilled.tilledCheckoutSessions';
 const SESSIONS = '/v1/checkout-sessions';
@@ -92,6 +95,13 @@ const LIST_WORKFLOW = line('queueList0000001', 'queue: list every session', [
 	},
 ]);
 
+/** examples/mark-order-paid.json (Tilled Trigger, then the shop's HTTP Request), with this test's credential. */
+function triggerWorkflow(shopUrl) {
+	return { ...trigger.workflow(CREDENTIAL, shopUrl), id: 'queueTrigger0001', active: false };
+}
+const PAYMENTS = 10; // paid at once; the first is delivered twice
+const ENDPOINTS = '/v1/webhook-endpoints';
+
 /** The rows n8n writes for an installed community package (installed_packages, installed_nodes). */
 async function recordInstalledPackage(postgres, packageDir) {
 	const manifest = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
@@ -134,7 +144,11 @@ function defineQueueSuite(label) {
 	let workers;
 	let webhook;
 	let rest;
+	let shop;
+	let triggerWorkflowId;
 	const folders = [];
+	/** Signing secrets Tilled handed to n8n: they must never be printed. */
+	const secrets = [];
 
 	async function post(webhookPath, body) {
 		const response = await fetch(`${webhook.url}/webhook/${webhookPath}`, {
@@ -188,6 +202,13 @@ function defineQueueSuite(label) {
 		const redis = await queue.startRedis();
 		postgres = await queue.startPostgres();
 		const env = queue.queueEnv({ redis, postgres });
+		// Every process builds production webhook URLs from WEBHOOK_URL: the webhook process's address.
+		const webhookPort = await n8n.freePort();
+		env.WEBHOOK_URL = `http://127.0.0.1:${webhookPort}/`;
+		// Three shop calls open at once: a worker runs two at a time, so both workers take payments.
+		shop = await trigger.startShop({ holdUntilOpen: 3 });
+		const markOrderPaid = triggerWorkflow(shop.url);
+		triggerWorkflowId = markOrderPaid.id;
 		const packageVersion = JSON.parse(fs.readFileSync(path.join(n8n.ROOT, 'package.json'), 'utf8')).version;
 		if (label === 'latest') {
 			env.N8N_COMMUNITY_PACKAGES_MANAGED_BY_ENV = 'true';
@@ -203,14 +224,14 @@ function defineQueueSuite(label) {
 		await n8n.importCredentials(installation, folders[0], [
 			{ ...CREDENTIAL, type: 'tilledApi', data: { accountId, apiKey, environment: 'custom', baseUrl: fake.url } },
 		], { env });
-		await n8n.importWorkflows(installation, folders[0], [CREATE_WORKFLOW, LIST_WORKFLOW], { env });
+		await n8n.importWorkflows(installation, folders[0], [CREATE_WORKFLOW, LIST_WORKFLOW, markOrderPaid], { env });
 		if (label === 'latest') await recordInstalledPackage(postgres, packageDirs[0]);
 
 		main = await queue.startMain(installation, folders[0], { env });
 		rest = await n8n.setupOwner(main.url);
 		for (const workflow of [CREATE_WORKFLOW, LIST_WORKFLOW]) await n8n.activateWorkflow(rest, workflow.id);
 		[webhook, ...workers] = await Promise.all([
-			queue.startWebhook(installation, folders[3], { env }),
+			queue.startWebhook(installation, folders[3], { env, port: webhookPort }),
 			queue.startWorker(installation, folders[1], { env, concurrency: 2 }),
 			queue.startWorker(installation, folders[2], { env, concurrency: 2 }),
 		]);
@@ -219,13 +240,14 @@ function defineQueueSuite(label) {
 	afterAll(async () => {
 		await queue.stopAll();
 		if (fake) await fake.close();
+		if (shop) shop.close();
 		for (const folder of folders) if (!process.env.KEEP_N8N_E2E) fs.rmSync(folder, { recursive: true, force: true, maxRetries: 3 });
 		n8n.removePackDirs();
 		if (summary.executionsPerWorker) {
 			process.stdout.write(
 				`\nqueue mode (n8n ${installation.version}): executions per worker ${summary.executionsPerWorker.join(' / ')}, ` +
 					`sessions created ${summary.sessionsCreated}, duplicates ${summary.duplicates}, lost items ${summary.lostItems}; ` +
-					`Return All ${summary.returnAll ?? '-'}; 429 storm: ${summary.storm ?? '-'}\n`,
+					`Return All ${summary.returnAll ?? '-'}; 429 storm: ${summary.storm ?? '-'}; Tilled Trigger: ${summary.trigger ?? '-'}\n`,
 			);
 		}
 	});
@@ -328,10 +350,78 @@ function defineQueueSuite(label) {
 		expect(fake.internalErrors).toEqual([]);
 	});
 
-	test('no API key in anything the four n8n processes printed', () => {
+	test('Tilled Trigger: one endpoint for four processes, at the webhook process; each paid session runs once, on both workers; deactivating deletes it', async () => {
+		fake.sessions.reset();
+		fake.clearRequests();
+		fake.webhooks.setDeliveryOptions({ retries: 2, retryDelayMs: 200 });
+		await n8n.activateWorkflow(rest, triggerWorkflowId);
+		const productionUrl = `${webhook.url}/webhook/${trigger.WEBHOOK_ID}/webhook`;
+		expect(webhook.port).not.toBe(main.port);
+		await trigger.until(() => fake.webhooks.endpoints().length > 0, 'the endpoint', 120_000, () => main.logs().slice(-3000));
+		// The webhook process reads the signing secret from the workflow's static data the main stored.
+		await trigger.until(
+			async () => (await postgres.psql(`SELECT "staticData" FROM workflow_entity WHERE id = '${triggerWorkflowId}'`)).includes('webhookSecret'),
+			'the signing secret in the database',
+			120_000,
+		);
+		const [endpoint] = fake.webhooks.endpoints();
+		expect(endpoint).toMatchObject({ url: productionUrl, enabled_events: ['payment_intent.succeeded'] });
+		secrets.push(endpoint.secret);
+
+		const before = executionsByWorker(workers).map((ids) => ids.length);
+		const orderIds = Array.from({ length: PAYMENTS }, (_, index) => `${label}-PAID-${index}`);
+		const sessions = orderIds.map((orderId) => fake.sessions.seedSessions(1, { metadata: { order_id: orderId } })[0]);
+		const paid = await Promise.all(sessions.map((session, index) => fake.webhooks.pay(session.id, index === 0 ? { twice: true } : undefined)));
+		// Then one more on its own: once it has run, a duplicate run of the first would have shown.
+		const [last] = fake.sessions.seedSessions(1, { metadata: { order_id: `${label}-PAID-LAST` } });
+		await trigger.until(() => shop.marked.length >= PAYMENTS, `the shop to hear of ${PAYMENTS} orders`, 180_000, () => webhook.logs().slice(-3000));
+		paid.push(await fake.webhooks.pay(last.id));
+		sessions.push(last);
+		orderIds.push(`${label}-PAID-LAST`);
+		const runs = await trigger.until(
+			async () => {
+				const list = await executionsOf(triggerWorkflowId);
+				return list.length >= orderIds.length && list.every((run) => !['new', 'running', 'waiting'].includes(run.status)) && list;
+			},
+			'every payment\'s run to finish',
+			180_000,
+		);
+		expect(runs.map((run) => run.status)).toEqual(runs.map(() => 'success'));
+
+		// Every delivery went to the webhook process's URL and was taken (the duplicate too, answered and ignored).
+		expect(paid.map(({ deliveries }) => deliveries.map((delivery) => delivery.statuses))).toEqual(
+			paid.map((_, index) => (index === 0 ? [[200], [200]] : [[200]])),
+		);
+		const deliveries = paid.flatMap(({ deliveries }) => deliveries);
+		for (const delivery of deliveries) expect(delivery.url).toBe(productionUrl);
+		// One run per payment: the shop heard each order once, with its session and payment intent.
+		expect(runs).toHaveLength(orderIds.length);
+		expect(shop.marked.map((mark) => mark.path).sort()).toEqual(orderIds.map((orderId) => `/orders/${orderId}/paid`).sort());
+		for (const [index, session] of sessions.entries()) {
+			const mark = shop.marked.find((candidate) => candidate.path === `/orders/${orderIds[index]}/paid`);
+			expect(mark.body).toMatchObject({ tilled_checkout_session: session.id, tilled_payment_intent: session.payment_intent_id, amount: session.amount_total });
+		}
+		// Each run by exactly one worker, both workers ran some.
+		const during = executionsByWorker(workers).map((ids, index) => ids.slice(before[index]));
+		for (const ids of during) expect(ids.length).toBeGreaterThan(0);
+		expect(during.flat().sort()).toEqual(runs.map((run) => run.id).sort());
+		// Still one endpoint, created once: no other process registered it.
+		expect(fake.webhooks.endpoints().map((one) => one.id)).toEqual([endpoint.id]);
+		expect(fake.requests.filter((r) => r.method === 'POST' && r.path === ENDPOINTS).map((r) => r.status)).toEqual([201]);
+
+		const deactivated = await rest.request('POST', `/workflows/${triggerWorkflowId}/deactivate`, {});
+		expect([deactivated.status, deactivated.text.slice(0, 300)]).toEqual([200, expect.anything()]);
+		await trigger.until(() => fake.webhooks.endpoints().length === 0, 'the endpoint to be deleted', 120_000, () => main.logs().slice(-3000));
+		expect(fake.requests.filter((r) => r.method === 'DELETE').map((r) => `${r.path} ${r.status}`)).toEqual([`${ENDPOINTS}/${endpoint.id} 204`]);
+		summary.trigger =
+			`1 endpoint at the webhook process (port ${webhook.port}), ${paid.length} payments in ${deliveries.length} deliveries (1 twice), ` +
+			`${runs.length} runs, executions per worker ${during.map((ids) => ids.length).join(' / ')}, endpoint deleted on deactivation`;
+	});
+
+	test('no API key or signing secret in anything the four n8n processes printed', () => {
 		const logs = [main, webhook, ...workers].map((process) => process.logs());
 		expect(logs.join('').length).toBeGreaterThan(1000);
-		for (const text of logs) expect(text).not.toContain(apiKey);
+		for (const text of logs) for (const secret of [apiKey, ...secrets]) expect(text).not.toContain(secret);
 	});
 }
 
