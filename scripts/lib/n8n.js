@@ -631,11 +631,19 @@ async function executeWorkflow(installation, userFolder, workflowId, options = {
 		const match = /Execution error:[\s\S]*?\n(?:=+\n)?([^\n]+)/.exec(text) || /Error[^\n]*?: ([^\n]+)/.exec(text);
 		error = match ? match[1].trim() : text.trim().split('\n').slice(-3).join(' ');
 	}
+	// n8n 2.41's CLI has been seen to die by a signal while shutting down after it printed a
+	// complete, finished run (twice in about five full e2e runs, under load; cause not found). The
+	// run itself is done and saved, so that is reported (shutdownSignal), not taken as a failed run.
+	const shutdownSignal = result.signal && parsed?.finished === true ? result.signal : undefined;
+	if (shutdownSignal) {
+		process.stderr.write(`[n8n] n8n ${installation.version} execute --id=${workflowId} printed a finished run, then ended by ${shutdownSignal}\n`);
+	}
 	const outputs = nodeOutputs(parsed);
 	const lastName = parsed?.data?.resultData?.lastNodeExecuted;
 	return {
 		...result,
-		ok: result.code === 0 && !runError && parsed !== undefined,
+		shutdownSignal,
+		ok: (result.code === 0 || shutdownSignal !== undefined) && !runError && parsed !== undefined,
 		result: parsed,
 		error,
 		outputs,

@@ -194,7 +194,7 @@ function defineSuite(label) {
 	function expectSuccess(run) {
 		if (!run.ok) {
 			throw new Error(
-				`n8n execute failed (exit ${run.code}): ${run.error}\n--- stdout (end) ---\n${run.stdout.slice(-1500)}\n--- stderr ---\n${run.stderr.slice(-2000)}`,
+				`n8n execute failed (exit ${run.code}${run.signal ? `, ${run.signal}` : ""}): ${run.error}\n--- stdout (end) ---\n${run.stdout.slice(-1500)}\n--- stderr ---\n${run.stderr.slice(-2000)}`,
 			);
 		}
 	}
