@@ -211,6 +211,9 @@ function queueEnv({ redis, postgres }) {
 		DB_POSTGRESDB_PASSWORD: '',
 		// Production webhooks go to the webhook process only, as n8n's queue-mode docs set it up.
 		N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true',
+		// Four n8n processes, Redis and PostgreSQL share two cores here: a busy worker must not lose
+		// its job's lock (30 s by default) and have the job taken for stalled.
+		QUEUE_WORKER_LOCK_DURATION: '120000',
 	};
 }
 

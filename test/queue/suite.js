@@ -168,8 +168,10 @@ function defineQueueSuite(label) {
 		const list = await rest.request('GET', `/executions?filter=${filter}&limit=100`);
 		expect([list.status, list.text.slice(0, 300)]).toEqual([200, expect.anything()]);
 		const { parse } = require(path.join(installation.dir, 'node_modules', 'flatted'));
+		// n8n 1.x lists an execution that finishes while it answers twice (as running and as done).
+		const ids = [...new Set(list.data.results.map(({ id }) => String(id)))];
 		return await Promise.all(
-			list.data.results.map(async ({ id }) => {
+			ids.map(async (id) => {
 				const one = await rest.request('GET', `/executions/${id}`);
 				expect(one.status).toBe(200);
 				return { id: String(id), status: one.data.status, data: parse(one.data.data) };
