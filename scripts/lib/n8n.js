@@ -824,6 +824,15 @@ async function activateWorkflow(rest, workflowId) {
 	return activated.data;
 }
 
+/** Deactivates (in n8n 2.x: unpublishes) a workflow: POST /rest/workflows/<id>/deactivate, in 1.123 and 2.41. */
+async function deactivateWorkflow(rest, workflowId) {
+	const deactivated = await rest.request('POST', `/workflows/${workflowId}/deactivate`, {});
+	if (deactivated.status !== 200) {
+		throw new Error(`could not deactivate workflow ${workflowId}: ${deactivated.status} ${deactivated.text.slice(0, 500)}`);
+	}
+	return deactivated.data;
+}
+
 module.exports = {
 	ROOT,
 	PACKAGE_NAME,
@@ -853,4 +862,5 @@ module.exports = {
 	restClient,
 	setupOwner,
 	activateWorkflow,
+	deactivateWorkflow,
 };

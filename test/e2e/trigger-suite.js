@@ -96,7 +96,6 @@ function defineTriggerSuite(label) {
 	let server;
 	let rest;
 	let workflowId;
-	let versionId;
 	const logs = [];
 	/** Signing secrets Tilled handed to n8n: they must never be printed. */
 	const secrets = [];
@@ -117,17 +116,6 @@ function defineTriggerSuite(label) {
 	async function ok(response, what) {
 		if (response.status !== 200) throw new Error(`${what}: HTTP ${response.status} ${response.text.slice(0, 500)}`);
 		return response.data;
-	}
-
-	/** n8n 2.x activates with POST …/activate; 1.x with PATCH active: true. */
-	async function setActive(active) {
-		if (label === 'latest') {
-			const route = `/workflows/${workflowId}/${active ? 'activate' : 'deactivate'}`;
-			return ok(await rest.request('POST', route, active ? { versionId } : {}), route);
-		}
-		const updated = await ok(await rest.request('PATCH', `/workflows/${workflowId}`, { active, versionId }), 'PATCH active');
-		versionId = updated.versionId;
-		return updated;
 	}
 
 	async function executions() {
@@ -166,8 +154,7 @@ function defineTriggerSuite(label) {
 		);
 		const created = await ok(await rest.request('POST', '/workflows', workflow({ id: credential.id, name: credential.name }, shop.url)), 'creating the workflow');
 		workflowId = created.id;
-		versionId = created.versionId;
-		await setActive(true);
+		await n8n.activateWorkflow(rest, workflowId);
 	}, 10 * 60_000);
 
 	afterAll(async () => {
@@ -263,7 +250,7 @@ function defineTriggerSuite(label) {
 	});
 
 	test('deactivating deletes the endpoint', async () => {
-		await setActive(false);
+		await n8n.deactivateWorkflow(rest, workflowId);
 		await until(() => fake.webhooks.endpoints().length === 0, 'the endpoint to be deleted', 60_000, () => server.logs().slice(-3000));
 		expect(fake.webhooks.endpoints()).toEqual([]);
 		expect(fake.requests.filter((r) => r.method === 'DELETE').map((r) => r.status)).toEqual([204]);
