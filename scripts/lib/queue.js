@@ -214,6 +214,10 @@ function queueEnv({ redis, postgres }) {
 		// Four n8n processes, Redis and PostgreSQL share two cores here: a busy worker must not lose
 		// its job's lock (30 s by default) and have the job taken for stalled.
 		QUEUE_WORKER_LOCK_DURATION: '120000',
+		// n8n 2.x: keep the last finished jobs in Redis, so that a webhook process that starts
+		// listening for a job after it finished still finds it (n8n 1.x has no such setting; see
+		// callWebhook in test/queue/suite.js).
+		N8N_EXECUTIONS_QUEUE_KEEP_LAST_COMPLETED: '100',
 	};
 }
 
