@@ -28,6 +28,8 @@ export interface LimiterOptions {
 	ceiling: number;
 	/** Requests at once to start with. */
 	initial?: number;
+	/** A pace (requests per second) learnt by an earlier run: requests keep to it from the first. */
+	rate?: number;
 	clock?: LimiterClock;
 }
 
@@ -87,6 +89,7 @@ export class AdaptiveLimiter {
 		this.limit = Math.min(this.ceiling, Math.max(1, options.initial ?? INITIAL_LIMIT));
 		this.threshold = this.ceiling;
 		this.clock = options.clock ?? SYSTEM_CLOCK;
+		if (options.rate !== undefined && Number.isFinite(options.rate) && options.rate >= 1) this.rate = options.rate;
 	}
 
 	/** Every request of the execution waits until then (a 429's Retry-After or backoff). */
