@@ -173,7 +173,7 @@ export class TilledCheckoutSessions implements INodeType {
 			retryDelayMs: numberOption(options.retryDelay, DEFAULT_TRANSPORT.retryDelayMs),
 			// The option is a ceiling: the limiter learns from Tilled's answers how many go at once.
 			maxConcurrency: operation === 'getAll' ? pageConcurrency : itemConcurrency,
-			rate: rememberedPace.call(this),
+			pace: rememberedPace.call(this),
 		});
 		const continueOnFail = this.continueOnFail();
 

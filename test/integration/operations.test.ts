@@ -507,6 +507,7 @@ describe('many items and failures', () => {
 			const pace = (staticData['node:Tilled Checkout Sessions'] as IDataObject).tilledPace as IDataObject;
 			expect(pace.requestsPerSecond).toBeGreaterThanOrEqual(1);
 			expect(pace.requestsPerSecond).toBeLessThanOrEqual(20);
+			expect(pace.acceptedPerSecond).toBeLessThanOrEqual(20);
 			expect(Math.abs(Date.now() - (pace.learntAt as number))).toBeLessThan(60_000);
 			// Kept to a pace a little under the limit, the second run meets it at most at its end,
 			// where the pace has grown back past it.

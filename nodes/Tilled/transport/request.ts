@@ -75,18 +75,18 @@ export async function transportSettings(
 	overrides: Partial<Omit<TransportSettings, 'baseUrl' | 'limiter' | 'credentials'>> & {
 		/** Most requests at once (the Items in Parallel option); the limiter finds how many below it. */
 		maxConcurrency?: number;
-		/** A pace learnt by an earlier run (rememberedPace). */
-		rate?: number;
+		/** What an earlier run learnt of Tilled's rate limit (rememberedPace). */
+		pace?: Pace;
 	} = {},
 ): Promise<TransportSettings> {
 	const credentials = await this.getCredentials('tilledApi');
 	const reference = this.getNode().credentials?.tilledApi;
-	const { maxConcurrency, rate, ...rest } = overrides;
+	const { maxConcurrency, pace, ...rest } = overrides;
 	return {
 		...DEFAULT_TRANSPORT,
 		...rest,
 		baseUrl: tilledBaseUrl(credentials),
-		limiter: new AdaptiveLimiter({ ceiling: maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, rate }),
+		limiter: new AdaptiveLimiter({ ceiling: maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, ...pace }),
 		credentials: reference?.id
 			? { id: reference.id, name: reference.name, type: 'tilledApi', data: credentials }
 			: undefined,
@@ -95,24 +95,36 @@ export async function transportSettings(
 
 // The pace Tilled allowed (after a 429) is kept in the node's static data, which n8n saves after
 // production runs: the next run keeps to it from its first request instead of meeting the limit
-// with a burst of refused requests. It is forgotten after an hour; within a run it still grows
-// while answers are clean, so a raised limit is found again.
+// with a burst of refused requests. It is forgotten after an hour without a run; a run still grows it
+// (slowly) while answers are clean, so a raised limit is found again.
 const PACE_KEY = 'tilledPace';
 const PACE_MEMORY_MS = 60 * 60_000;
 
-/** The pace (requests per second) an earlier run of this node learnt within the last hour, if any. */
-export function rememberedPace(this: IExecuteFunctions, now = Date.now()): number | undefined {
-	const stored = this.getWorkflowStaticData('node')[PACE_KEY] as IDataObject | undefined;
-	const { requestsPerSecond, learntAt } = stored ?? {};
-	if (typeof requestsPerSecond !== 'number' || !(requestsPerSecond >= 1) || typeof learntAt !== 'number') return undefined;
-	return now - learntAt <= PACE_MEMORY_MS ? requestsPerSecond : undefined;
+/** What a run learnt of Tilled's rate limit, in requests per second. */
+export interface Pace {
+	rate: number;
+	acceptedAtLimit?: number;
 }
 
-/** Keeps the pace this run ended with for the next runs (nothing if Tilled never limited it). */
+/** What an earlier run of this node learnt of Tilled's rate limit within the last hour, if anything. */
+export function rememberedPace(this: IExecuteFunctions, now = Date.now()): Pace | undefined {
+	const stored = this.getWorkflowStaticData('node')[PACE_KEY] as IDataObject | undefined;
+	const { requestsPerSecond, acceptedPerSecond, learntAt } = stored ?? {};
+	if (typeof requestsPerSecond !== 'number' || !(requestsPerSecond >= 1) || typeof learntAt !== 'number') return undefined;
+	if (now - learntAt > PACE_MEMORY_MS) return undefined;
+	return { rate: requestsPerSecond, acceptedAtLimit: typeof acceptedPerSecond === 'number' ? acceptedPerSecond : undefined };
+}
+
+/** Keeps what this run ended with for the next runs (nothing if Tilled never limited it). */
 export function rememberPace(this: IExecuteFunctions, settings: TransportSettings, now = Date.now()) {
-	const rate = settings.limiter.rate;
+	const { rate, acceptedAtLimit } = settings.limiter;
 	if (rate === undefined) return;
-	this.getWorkflowStaticData('node')[PACE_KEY] = { requestsPerSecond: Math.round(rate * 10) / 10, learntAt: now };
+	const round = (value: number) => Math.round(value * 10) / 10;
+	this.getWorkflowStaticData('node')[PACE_KEY] = {
+		requestsPerSecond: round(rate),
+		...(acceptedAtLimit !== undefined ? { acceptedPerSecond: round(acceptedAtLimit) } : {}),
+		learntAt: now,
+	};
 }
 
 /** What one attempt came to. */
