@@ -409,7 +409,7 @@ async function rateLimitPart(instance, fake, scenarios, options, ids, version) {
 	const { items, latency, rateLimit, repeats } = options;
 	const body = JSON.stringify({ items: ids.slice(0, items).map((id) => ({ id })) });
 	const chosen = [
-		{ ...scenarios['get-ours-default'], runs: repeats },
+		{ ...scenarios['get-ours-rate'], runs: repeats },
 		{ ...scenarios['get-http-rate'], runs: repeats },
 		{ ...scenarios['get-http'], runs: 1 },
 	];
@@ -458,7 +458,7 @@ async function rateLimitPart(instance, fake, scenarios, options, ids, version) {
 			r.failedRuns ? '–' : u.ratio(wall / floor),
 		];
 	});
-	const ours = results.get('get-ours-default');
+	const ours = results.get('get-ours-rate');
 	const oursFailedItems = ours.counted.some((c) => c !== items);
 	version.targets.push({
 		name: `n8n ${version.label}, 2b. Rate limit ${rateLimit}/s, Get ×${u.int(items)}, default options: 0 failed items, a handful of 429s`,
@@ -469,7 +469,7 @@ async function rateLimitPart(instance, fake, scenarios, options, ids, version) {
 		`#### 2b. ${u.int(items)} Gets against a rate limit of ${rateLimit} requests per second (${latency} ms latency)`,
 		'',
 		`The fake allows ${rateLimit} requests in any rolling second and answers 429 with \`Retry-After: 1\` beyond (refused requests do not count). ` +
-			`Each run starts after a quiet second. Ours: default options. HTTP Request "Batching ${rateLimit} items per 1,000 ms": a user who knows the limit; ` +
+			`Each run starts after a quiet second. Ours: default options, in a workflow of its own; its first run starts knowing nothing of the limit, and the later runs start from the pace the node kept in the workflow's static data. HTTP Request "Batching ${rateLimit} items per 1,000 ms": a user who knows the limit; ` +
 			'with its default options the HTTP Request node fails the run at the first 429 (it does not retry unless Retry On Fail is set). ' +
 			`Floor = ${u.int(items)} requests ÷ ${rateLimit} per second.`,
 		'',

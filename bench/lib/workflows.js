@@ -146,6 +146,9 @@ function buildWorkflows({ fake, credential, httpVersion, rateLimit = 100 }) {
 	}
 	add('get-ours-default', 'Tilled: Get, default options', [splitOut('body.items'), tilled(credential, { operation: 'get', checkoutSessionId: byId('={{ $json.id }}'), options: {} })], 'id');
 	add('get-http', 'HTTP Request: default options', [splitOut('body.items'), httpRequest(httpVersion, fake, { url: getUrl })], 'id');
+	// The rate-limited part's own copy: the node keeps the pace a 429 taught it in the workflow's
+	// static data, which must not slow the other parts' runs.
+	add('get-ours-rate', 'Tilled: Get, default options', [splitOut('body.items'), tilled(credential, { operation: 'get', checkoutSessionId: byId('={{ $json.id }}'), options: {} })], 'id');
 	add(
 		'get-http-batch',
 		'HTTP Request: Batching 50 items, 0 ms',

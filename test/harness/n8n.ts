@@ -112,6 +112,8 @@ export interface RunOptions {
 	credentials: TilledCredentialData;
 	continueOnFail?: boolean;
 	timezone?: string;
+	/** The workflow's static data (n8n keeps it between production runs); changed in place by the run. */
+	staticData?: IDataObject;
 }
 
 export interface RunResult {
@@ -139,6 +141,7 @@ function executeContext(options: RunOptions): ExecuteContext {
 		active: false,
 		nodeTypes: nodeTypes({ [NODE_TYPE]: new TilledCheckoutSessions() }),
 		settings: options.timezone ? { timezone: options.timezone } : {},
+		staticData: options.staticData,
 	});
 	const inputItems: INodeExecutionData[] = (options.items ?? [{}]).map((json) => ({ json }));
 	const context = new ExecuteContext(

@@ -1,6 +1,6 @@
 // Every operation through n8n-core's real execution context and request helpers, against the
 // fake Tilled, asserting on the node's output and on what reached Tilled.
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, type IDataObject } from 'n8n-workflow';
 import { runNode } from '../harness/n8n';
 import { TilledCheckoutSessions } from '../../nodes/Tilled/TilledCheckoutSessions.node';
 import { INITIAL_LIMIT } from '../../nodes/Tilled/transport';
@@ -430,18 +430,30 @@ describe('many items and failures', () => {
 		expect(fake.requests).toHaveLength(3); // the malformed ID never reached Tilled
 	});
 
-	test('Get reads each item as it starts: a bad item stops the run, and no item after it is sent', async () => {
-		const sessions = fake.sessions.seedSessions(5);
+	test('Get reads items in runs of 100 ahead of their requests: a bad item stops the run, and no item after the run it is in is sent', async () => {
+		const sessions = fake.sessions.seedSessions(160);
 		const ids = sessions.map((s) => s.id);
-		ids[2] = 'bad id!';
+		ids[150] = 'bad id!';
 		const error = await runNode({
 			credentials,
 			items: ids.map((id) => ({ id })),
 			parameters: { operation: 'get', checkoutSessionId: { __rl: true, mode: 'id', value: '={{ $json.id }}' } },
 		}).catch((e) => e);
-		expect(error.message).toMatch(/^Item 2: Checkout Session "bad id!" is not a Tilled ID/);
-		expect(error.description).toMatch(/^Nothing was sent to Tilled for item 2/);
-		expect(fake.requests.map((r) => r.path)).toEqual([`/v1/checkout-sessions/${ids[0]}`, `/v1/checkout-sessions/${ids[1]}`]);
+		expect(error.message).toMatch(/^Item 150: Checkout Session "bad id!" is not a Tilled ID/);
+		expect(error.description).toMatch(/^Nothing was sent to Tilled for item 150/);
+		// Items 0-99 were read first and sent; reading 100-159 found item 150, so none of those started.
+		expect(fake.requests.map((r) => r.path).sort()).toEqual(ids.slice(0, 100).map((id) => `/v1/checkout-sessions/${id}`).sort());
+
+		fake.clearRequests();
+		ids[150] = sessions[150].id;
+		ids[2] = 'bad id!';
+		const early = await runNode({
+			credentials,
+			items: ids.map((id) => ({ id })),
+			parameters: { operation: 'get', checkoutSessionId: { __rl: true, mode: 'id', value: '={{ $json.id }}' } },
+		}).catch((e) => e);
+		expect(early.message).toMatch(/^Item 2: Checkout Session "bad id!" is not a Tilled ID/);
+		expect(fake.requests).toEqual([]);
 	});
 
 	test('against a rate limit, every item succeeds: the 429s pause all items and set a pace', async () => {
@@ -466,6 +478,45 @@ describe('many items and failures', () => {
 		expect(new Set(refused).size).toBe(refused.length);
 		expect(fake.requests.filter((r) => r.status === 200)).toHaveLength(sessions.length);
 	});
+
+	test('the pace learnt from a 429 is kept in static data: the next run keeps to it from its first request', async () => {
+		const sessions = fake.sessions.seedSessions(60);
+		const staticData: IDataObject = {};
+		const run = async () => {
+			fake.clearRequests();
+			// A quiet second first: the fake's window then holds nothing of the run before.
+			await new Promise((resolve) => setTimeout(resolve, 1100));
+			fake.setRateLimit(20);
+			try {
+				const { items } = await runNode({
+					credentials,
+					staticData,
+					items: sessions.map((s) => ({ id: s.id })),
+					parameters: { operation: 'get', checkoutSessionId: { __rl: true, mode: 'id', value: '={{ $json.id }}' } },
+				});
+				expect(items.map((i) => i.json.id)).toEqual(sessions.map((s) => s.id));
+			} finally {
+				fake.setRateLimit(undefined);
+			}
+			return fake.requests.filter((r) => r.status === 429).length;
+		};
+		fake.setLatency(5);
+		try {
+			const first = await run();
+			expect(first).toBeGreaterThan(5);
+			const pace = (staticData['node:Tilled Checkout Sessions'] as IDataObject).tilledPace as IDataObject;
+			expect(pace.requestsPerSecond).toBeGreaterThanOrEqual(1);
+			expect(pace.requestsPerSecond).toBeLessThanOrEqual(20);
+			expect(pace.acceptedPerSecond).toBeLessThanOrEqual(20);
+			expect(Math.abs(Date.now() - (pace.learntAt as number))).toBeLessThan(60_000);
+			// Kept to a pace a little under the limit, the second run meets it at most at its end,
+			// where the pace has grown back past it.
+			const second = await run();
+			expect(second).toBeLessThanOrEqual(2);
+		} finally {
+			fake.setLatency(0);
+		}
+	}, 30_000);
 
 	test('without continueOnFail, one bad item stops the run before any request', async () => {
 		await expect(

@@ -120,6 +120,38 @@ test('after a 429 the pace is a bit under what Tilled accepted in the last secon
 	expect(limiter.rate).toBeGreaterThan(90);
 });
 
+test('the pace grows back quickly to near the limit Tilled showed, and only slowly past it', async () => {
+	const clock = manualClock();
+	const limiter = new AdaptiveLimiter({ ceiling: 200, initial: 100, clock });
+	const accepted = await acquireAll(limiter, 100);
+	clock.time += 500;
+	for (const permit of accepted) permit.release('ok', 20);
+	(await limiter.acquire()).release('rateLimited', 20);
+	expect(limiter.acceptedAtLimit).toBe(100);
+	expect(limiter.rate).toBeCloseTo(90, 5);
+
+	// About one second of clean answers at the pace: +5 % while below 97 % of the 100 seen.
+	for (let answer = 0; answer < 90; answer++) (await limiter.acquire()).release('ok', 20);
+	expect(limiter.rate).toBeGreaterThan(94);
+	expect(limiter.rate).toBeLessThan(95.5);
+	// Then it reaches 97 and slows to +0.2 % a second: ten more seconds stay under the limit.
+	for (let answer = 0; answer < 1000; answer++) (await limiter.acquire()).release('ok', 20);
+	expect(limiter.rate).toBeGreaterThan(97);
+	expect(limiter.rate).toBeLessThan(100);
+});
+
+test('a pace from an earlier run holds from the first request', async () => {
+	const clock = manualClock();
+	const limiter = new AdaptiveLimiter({ ceiling: 200, clock, rate: 50, acceptedAtLimit: 55 });
+	const permits = await acquireAll(limiter, 5);
+	expect(clock.slept.length).toBe(4);
+	for (const wait of clock.slept) expect(wait).toBeCloseTo(20, 0);
+	for (const permit of permits) permit.release('ok', 20);
+	// Junk from static data is ignored.
+	const junk = new AdaptiveLimiter({ ceiling: 10, rate: Number.NaN, acceptedAtLimit: 0 });
+	expect([junk.rate, junk.acceptedAtLimit]).toEqual([undefined, undefined]);
+});
+
 test('a 429 without a Retry-After halves the limit but sets no pace', async () => {
 	const clock = manualClock();
 	const limiter = new AdaptiveLimiter({ ceiling: 200, initial: 20, clock });

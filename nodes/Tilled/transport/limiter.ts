@@ -28,6 +28,10 @@ export interface LimiterOptions {
 	ceiling: number;
 	/** Requests at once to start with. */
 	initial?: number;
+	/** A pace (requests per second) learnt by an earlier run: requests keep to it from the first. */
+	rate?: number;
+	/** The requests per second Tilled accepted when it last answered 429 (an earlier run's). */
+	acceptedAtLimit?: number;
 	clock?: LimiterClock;
 }
 
@@ -46,11 +50,19 @@ const LATENCY_BACKOFF = 0.8;
 const LATENCY_FACTOR = 4;
 const LATENCY_SLACK_MS = 1000;
 const LATENCY_SMOOTHING = 0.1;
-/** After a 429, the pace is this share of what Tilled accepted in the last second… */
+/** After a 429, the pace is this share of what Tilled accepted in the last second (its limit, as far as it shows)… */
 const RATE_MARGIN = 0.9;
-/** …and grows by about this share per second while answers stay clean. */
+/** …grows back by about this share per second while answers stay clean, up to RATE_NEAR of that limit… */
 const RATE_GROWTH_PER_SECOND = 0.05;
+const RATE_NEAR = 0.97;
+/**
+ * …and above it by this share per second only: a raised limit is still found, but the old one is
+ * not met again every few seconds (as TCP CUBIC slows its growth near the rate of its last loss).
+ */
+const RATE_PROBE_PER_SECOND = 0.002;
 const RATE_WINDOW_MS = 1000;
+
+const isRate = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 1;
 
 const SYSTEM_CLOCK: LimiterClock = { now: () => Date.now(), sleep: async (ms) => await sleep(ms) };
 
@@ -75,6 +87,8 @@ export class AdaptiveLimiter {
 	private readonly waiting: Array<() => void> = [];
 	/** Requests per second after a 429; undefined until the first. */
 	rate: number | undefined;
+	/** Requests per second Tilled accepted in the second before its last 429. */
+	acceptedAtLimit: number | undefined;
 	private nextSendAt = 0;
 	/** Send times of recent accepted requests, for the rate Tilled allowed. */
 	private readonly accepted: number[] = [];
@@ -87,6 +101,8 @@ export class AdaptiveLimiter {
 		this.limit = Math.min(this.ceiling, Math.max(1, options.initial ?? INITIAL_LIMIT));
 		this.threshold = this.ceiling;
 		this.clock = options.clock ?? SYSTEM_CLOCK;
+		if (isRate(options.rate)) this.rate = options.rate;
+		if (isRate(options.acceptedAtLimit)) this.acceptedAtLimit = options.acceptedAtLimit;
 	}
 
 	/** Every request of the execution waits until then (a 429's Retry-After or backoff). */
@@ -157,7 +173,11 @@ export class AdaptiveLimiter {
 			if (afterLastCut) this.cut(LATENCY_BACKOFF);
 			return;
 		}
-		if (this.rate !== undefined) this.rate *= 1 + RATE_GROWTH_PER_SECOND / this.rate;
+		if (this.rate !== undefined) {
+			const near = this.acceptedAtLimit !== undefined && this.rate >= this.acceptedAtLimit * RATE_NEAR;
+			// One clean answer is 1/rate of a second: the growth per second spread over its answers.
+			this.rate *= 1 + (near ? RATE_PROBE_PER_SECOND : RATE_GROWTH_PER_SECOND) / this.rate;
+		}
 		// Grow only a limit that is being used (half full while this request was out): a few
 		// items never earn a large one.
 		if (sent.busy < this.limit / 2) return;
@@ -175,6 +195,7 @@ export class AdaptiveLimiter {
 	private paceToAccepted() {
 		const since = this.clock.now() - RATE_WINDOW_MS;
 		const accepted = this.accepted.filter((at) => at >= since).length;
+		this.acceptedAtLimit = Math.max(1, accepted);
 		this.rate = Math.max(1, accepted * RATE_MARGIN);
 	}
 

@@ -75,19 +75,55 @@ export async function transportSettings(
 	overrides: Partial<Omit<TransportSettings, 'baseUrl' | 'limiter' | 'credentials'>> & {
 		/** Most requests at once (the Items in Parallel option); the limiter finds how many below it. */
 		maxConcurrency?: number;
+		/** What an earlier run learnt of Tilled's rate limit (rememberedPace). */
+		pace?: Pace;
 	} = {},
 ): Promise<TransportSettings> {
 	const credentials = await this.getCredentials('tilledApi');
 	const reference = this.getNode().credentials?.tilledApi;
-	const { maxConcurrency, ...rest } = overrides;
+	const { maxConcurrency, pace, ...rest } = overrides;
 	return {
 		...DEFAULT_TRANSPORT,
 		...rest,
 		baseUrl: tilledBaseUrl(credentials),
-		limiter: new AdaptiveLimiter({ ceiling: maxConcurrency ?? DEFAULT_MAX_CONCURRENCY }),
+		limiter: new AdaptiveLimiter({ ceiling: maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, ...pace }),
 		credentials: reference?.id
 			? { id: reference.id, name: reference.name, type: 'tilledApi', data: credentials }
 			: undefined,
+	};
+}
+
+// The pace Tilled allowed (after a 429) is kept in the node's static data, which n8n saves after
+// production runs: the next run keeps to it from its first request instead of meeting the limit
+// with a burst of refused requests. It is forgotten after an hour without a run; a run still grows it
+// (slowly) while answers are clean, so a raised limit is found again.
+const PACE_KEY = 'tilledPace';
+const PACE_MEMORY_MS = 60 * 60_000;
+
+/** What a run learnt of Tilled's rate limit, in requests per second. */
+export interface Pace {
+	rate: number;
+	acceptedAtLimit?: number;
+}
+
+/** What an earlier run of this node learnt of Tilled's rate limit within the last hour, if anything. */
+export function rememberedPace(this: IExecuteFunctions, now = Date.now()): Pace | undefined {
+	const stored = this.getWorkflowStaticData('node')[PACE_KEY] as IDataObject | undefined;
+	const { requestsPerSecond, acceptedPerSecond, learntAt } = stored ?? {};
+	if (typeof requestsPerSecond !== 'number' || !(requestsPerSecond >= 1) || typeof learntAt !== 'number') return undefined;
+	if (now - learntAt > PACE_MEMORY_MS) return undefined;
+	return { rate: requestsPerSecond, acceptedAtLimit: typeof acceptedPerSecond === 'number' ? acceptedPerSecond : undefined };
+}
+
+/** Keeps what this run ended with for the next runs (nothing if Tilled never limited it). */
+export function rememberPace(this: IExecuteFunctions, settings: TransportSettings, now = Date.now()) {
+	const { rate, acceptedAtLimit } = settings.limiter;
+	if (rate === undefined) return;
+	const round = (value: number) => Math.round(value * 10) / 10;
+	this.getWorkflowStaticData('node')[PACE_KEY] = {
+		requestsPerSecond: round(rate),
+		...(acceptedAtLimit !== undefined ? { acceptedPerSecond: round(acceptedAtLimit) } : {}),
+		learntAt: now,
 	};
 }
 
