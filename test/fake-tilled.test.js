@@ -575,12 +575,11 @@ describe('faults and latency', () => {
     fake.setLatency(150);
     const t0 = Date.now();
     const res = await api('/v1/checkout-sessions');
-    expect(res.status).toBe(200);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
     fake.setLatency(0);
-    const t1 = Date.now();
-    await api('/v1/checkout-sessions');
-    expect(Date.now() - t1).toBeLessThan(140);
+    expect(res.status).toBe(200);
+    // A lower bound only: the delay happened (how fast an undelayed answer is, is the bench's business).
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+    expect(() => fake.setLatency(-1)).toThrow(/latency/);
   });
 });
 
@@ -655,10 +654,10 @@ describe('store helpers and options', () => {
       () => 'failed',
     );
     await new Promise((r) => setTimeout(r, 50));
-    const t0 = Date.now();
     await other.close();
-    expect(Date.now() - t0).toBeLessThan(2000);
+    // The request held by the 10 s latency was ended by close, not answered after it.
     expect(await pending).toBe('failed');
+    expect(other.requests.map((r) => r.status)).toEqual([undefined]);
   });
 
   test('schema file has the expected definitions; card_present is not a checkout session payment method', () => {
