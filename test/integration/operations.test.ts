@@ -410,6 +410,15 @@ describe('lists that do not advance, repeat pages or shrink', () => {
 });
 
 describe('many items and failures', () => {
+	/** A Get of each id (one input item per id, read by the expression `{{ $json.id }}`). */
+	const getEach = (ids: string[], staticData?: IDataObject) =>
+		runNode({
+			credentials,
+			staticData,
+			items: ids.map((id) => ({ id })),
+			parameters: { operation: 'get', checkoutSessionId: { __rl: true, mode: 'id', value: '={{ $json.id }}' } },
+		});
+
 	test('continueOnFail: a failing item becomes an error item, the others go on', async () => {
 		const [open] = fake.sessions.seedSessions(1);
 		const { items } = await runNode({
@@ -434,11 +443,7 @@ describe('many items and failures', () => {
 		const sessions = fake.sessions.seedSessions(160);
 		const ids = sessions.map((s) => s.id);
 		ids[150] = 'bad id!';
-		const error = await runNode({
-			credentials,
-			items: ids.map((id) => ({ id })),
-			parameters: { operation: 'get', checkoutSessionId: { __rl: true, mode: 'id', value: '={{ $json.id }}' } },
-		}).catch((e) => e);
+		const error = await getEach(ids).catch((e) => e);
 		expect(error.message).toMatch(/^Item 150: Checkout Session "bad id!" is not a Tilled ID/);
 		expect(error.description).toMatch(/^Nothing was sent to Tilled for item 150/);
 		// Items 0-99 were read first and sent; reading 100-159 found item 150, so none of those started.
@@ -447,11 +452,7 @@ describe('many items and failures', () => {
 		fake.clearRequests();
 		ids[150] = sessions[150].id;
 		ids[2] = 'bad id!';
-		const early = await runNode({
-			credentials,
-			items: ids.map((id) => ({ id })),
-			parameters: { operation: 'get', checkoutSessionId: { __rl: true, mode: 'id', value: '={{ $json.id }}' } },
-		}).catch((e) => e);
+		const early = await getEach(ids).catch((e) => e);
 		expect(early.message).toMatch(/^Item 2: Checkout Session "bad id!" is not a Tilled ID/);
 		expect(fake.requests).toEqual([]);
 	});
@@ -461,11 +462,7 @@ describe('many items and failures', () => {
 		fake.setLatency(5);
 		fake.setRateLimit(20);
 		try {
-			const { items } = await runNode({
-				credentials,
-				items: sessions.map((s) => ({ id: s.id })),
-				parameters: { operation: 'get', checkoutSessionId: { __rl: true, mode: 'id', value: '={{ $json.id }}' } },
-			});
+			const { items } = await getEach(sessions.map((s) => s.id));
 			expect(items.map((i) => i.json.id)).toEqual(sessions.map((s) => s.id));
 		} finally {
 			fake.setRateLimit(undefined);
@@ -488,12 +485,7 @@ describe('many items and failures', () => {
 			await new Promise((resolve) => setTimeout(resolve, 1100));
 			fake.setRateLimit(20);
 			try {
-				const { items } = await runNode({
-					credentials,
-					staticData,
-					items: sessions.map((s) => ({ id: s.id })),
-					parameters: { operation: 'get', checkoutSessionId: { __rl: true, mode: 'id', value: '={{ $json.id }}' } },
-				});
+				const { items } = await getEach(sessions.map((s) => s.id), staticData);
 				expect(items.map((i) => i.json.id)).toEqual(sessions.map((s) => s.id));
 			} finally {
 				fake.setRateLimit(undefined);

@@ -100,15 +100,19 @@ test('a burst of 429s halves the limit once, then it grows by one per round trip
 	expect(limiter.limit).toBeLessThan(21.1);
 });
 
-test('after a 429 the pace is a bit under what Tilled accepted in the last second', async () => {
-	const clock = manualClock();
+/** A limiter that saw 100 requests accepted within the last second, then a 429 with a Retry-After. */
+async function limitedAfter100(clock: ReturnType<typeof manualClock>) {
 	const limiter = new AdaptiveLimiter({ ceiling: 200, initial: 100, clock });
-	// 100 accepted within the last second, then a 429.
 	const accepted = await acquireAll(limiter, 100);
 	clock.time += 500;
 	for (const permit of accepted) permit.release('ok', 20);
-	const refused = await limiter.acquire();
-	refused.release('rateLimited', 20);
+	(await limiter.acquire()).release('rateLimited', 20);
+	return limiter;
+}
+
+test('after a 429 the pace is a bit under what Tilled accepted in the last second', async () => {
+	const clock = manualClock();
+	const limiter = await limitedAfter100(clock);
 	expect(limiter.rate).toBeCloseTo(90, 5);
 
 	// The next sends are spaced 1000 / 90 ms apart.
@@ -122,11 +126,7 @@ test('after a 429 the pace is a bit under what Tilled accepted in the last secon
 
 test('the pace grows back quickly to near the limit Tilled showed, and only slowly past it', async () => {
 	const clock = manualClock();
-	const limiter = new AdaptiveLimiter({ ceiling: 200, initial: 100, clock });
-	const accepted = await acquireAll(limiter, 100);
-	clock.time += 500;
-	for (const permit of accepted) permit.release('ok', 20);
-	(await limiter.acquire()).release('rateLimited', 20);
+	const limiter = await limitedAfter100(clock);
 	expect(limiter.acceptedAtLimit).toBe(100);
 	expect(limiter.rate).toBeCloseTo(90, 5);
 
