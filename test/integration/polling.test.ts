@@ -2,7 +2,7 @@
 // GET /v1/events: every event arrives exactly once across polls, including events recorded
 // while a poll is reading, events Tilled makes visible late, and a Tilled clock ahead of n8n's.
 import { pollingTrigger } from '../harness/trigger';
-import { ACCOUNT_ID, useFakeTilled, type FakeTilled } from '../harness/fake';
+import { ACCOUNT_ID, CONNECTED_ACCOUNT_ID, useFakeTilled, type FakeTilled } from '../harness/fake';
 import type { TilledCredentialData } from '../harness/n8n';
 
 let fake: FakeTilled & { webhooks: any };
@@ -36,7 +36,7 @@ test('50 events across several polls arrive exactly once, oldest first within a 
 	// Poll 2: 12 new events, plus ones that must not come (another type, another account).
 	for (let i = 0; i < 12; i++) expected.push(paid(`pi_a${i}`).id);
 	fake.webhooks.recordEvent({ type: 'charge.failed', data: { id: 'ch_1' } });
-	paid('pi_other_account', { account_id: 'acct_someone_else' });
+	paid('pi_other_account', { account_id: CONNECTED_ACCOUNT_ID });
 	expect(await take()).toHaveLength(12);
 
 	// Poll 3: 10 events, and 5 more recorded during the poll, after it read the events (while it
@@ -113,7 +113,7 @@ test('"Fetch test event" returns the newest matching event and leaves the cursor
 	const trigger = pollingTrigger(credentials, { events: ['payment_intent.succeeded'], options: { includeCheckoutSession: false } });
 	paid('pi_old');
 	const newest = paid('pi_new');
-	paid('pi_foreign', { account_id: 'acct_foreign' });
+	paid('pi_foreign', { account_id: CONNECTED_ACCOUNT_ID });
 	const items = await trigger.poll('manual');
 	expect(items.map((item) => item.id)).toEqual([newest.id]);
 	expect(items[0].account_id).toBe(ACCOUNT_ID);
