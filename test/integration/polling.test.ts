@@ -119,3 +119,29 @@ test('"Fetch test event" returns the newest matching event and leaves the cursor
 	expect(items[0].account_id).toBe(ACCOUNT_ID);
 	expect(trigger.staticData().cursorMs).toBeUndefined();
 });
+
+test("a connected account's event: skipped without All Connected Accounts; with it, emitted with that account's session", async () => {
+	const [theirs] = fake.sessions.seedSessions(1, { account_id: CONNECTED_ACCOUNT_ID, metadata: { order_id: 'ORD-C' } });
+	const [own] = fake.sessions.seedSessions(1, { metadata: { order_id: 'ORD-O' } });
+	const only = pollingTrigger(credentials, { events: ['payment_intent.succeeded'], options: {} });
+	const all = pollingTrigger(credentials, { events: ['payment_intent.succeeded'], options: { allAccounts: true } });
+	await only.poll();
+	await all.poll();
+	const connectedEvent = paid(theirs.payment_intent_id, { account_id: CONNECTED_ACCOUNT_ID });
+	const ownEvent = paid(own.payment_intent_id);
+
+	fake.clearRequests();
+	expect((await only.poll()).map((item) => item.id)).toEqual([ownEvent.id]);
+	expect(fake.requests.filter((r) => r.path === '/v1/checkout-sessions').map((r) => r.headers['tilled-account'])).toEqual([ACCOUNT_ID]);
+
+	fake.clearRequests();
+	const items = await all.poll();
+	expect(items).toMatchObject([
+		{ id: connectedEvent.id, checkout_session: { id: theirs.id, account_id: CONNECTED_ACCOUNT_ID, metadata: { order_id: 'ORD-C' } } },
+		{ id: ownEvent.id, checkout_session: { id: own.id, metadata: { order_id: 'ORD-O' } } },
+	]);
+	const lookups = fake.requests.filter((r) => r.path === '/v1/checkout-sessions');
+	expect(lookups.map((r) => r.headers['tilled-account'])).toEqual([CONNECTED_ACCOUNT_ID, ACCOUNT_ID]);
+	// The events are read as the credential's own account.
+	expect(fake.requests.filter((r) => r.path === '/v1/events').every((r) => r.headers['tilled-account'] === ACCOUNT_ID)).toBe(true);
+});
