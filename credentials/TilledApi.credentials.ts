@@ -85,14 +85,22 @@ export class TilledApi implements ICredentialType {
 
 	// A function, not a generic (expression) definition: n8n evaluates generic header expressions
 	// on every request, which costs more CPU than the request itself.
-	authenticate: IAuthenticate = async (credentials, requestOptions) => ({
-		...requestOptions,
-		headers: {
-			...requestOptions.headers,
-			'tilled-api-key': String(credentials.apiKey ?? ''),
-			'tilled-account': String(credentials.accountId ?? ''),
-		},
-	});
+	// A tilled-account the request already carries is kept: that is how a partner account's key
+	// acts for one of its connected accounts (the triggers, for a connected account's event).
+	authenticate: IAuthenticate = async (credentials, requestOptions) => {
+		const headers = { ...requestOptions.headers };
+		const given = Object.keys(headers).find((name) => name.toLowerCase() === 'tilled-account');
+		const account = given === undefined ? undefined : headers[given];
+		if (given !== undefined) delete headers[given];
+		return {
+			...requestOptions,
+			headers: {
+				...headers,
+				'tilled-api-key': String(credentials.apiKey ?? ''),
+				'tilled-account': typeof account === 'string' && account !== '' ? account : String(credentials.accountId ?? ''),
+			},
+		};
+	};
 
 	// Listing one session checks the key, the account and the checkout_sessions:read scope at once.
 	test: ICredentialTestRequest = {

@@ -4,6 +4,7 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { startFakeTilled } = require('./fake-tilled/server');
 const { getValidator, formatErrors, DEFS, SCHEMA } = require('./fake-tilled/schema');
+const { OTHER_ACCOUNT } = require('./fake-tilled/webhooks');
 
 const API_KEY = 'sk_test_unit_key_123';
 const ACCOUNT = 'acct_unit';
@@ -291,6 +292,54 @@ describe('authentication', () => {
     const res = await create(validBody(), { headers: { 'tilled-api-key': 'nope' } });
     expect(res.status).toBe(401);
     expect(fake.sessions.sessionCount()).toBe(0);
+  });
+});
+
+describe('connected accounts (the key is a partner account)', () => {
+  const CONNECTED = OTHER_ACCOUNT;
+  const asConnected = { headers: { 'tilled-account': CONNECTED } };
+
+  test('the partner key with tilled-account of a connected account acts on that account\'s sessions only', async () => {
+    expect(fake.connectedAccounts).toEqual([CONNECTED]);
+    const [own] = fake.sessions.seedSessions(1);
+    const [theirs] = fake.sessions.seedSessions(1, { account_id: CONNECTED });
+    expect((await api(`/v1/checkout-sessions/${theirs.id}`, asConnected)).json).toEqual(theirs);
+    expect((await api(`/v1/checkout-sessions?payment_intent_id=${theirs.payment_intent_id}`, asConnected)).json.items).toEqual([theirs]);
+    expect((await api('/v1/checkout-sessions', asConnected)).json).toMatchObject({ items: [theirs], total: 1 });
+    // Each account sees only its own: the other's session is not found.
+    expect((await api(`/v1/checkout-sessions/${theirs.id}`)).status).toBe(404);
+    expect((await api(`/v1/checkout-sessions?payment_intent_id=${theirs.payment_intent_id}`)).json).toMatchObject({ items: [], total: 0 });
+    expect((await api('/v1/checkout-sessions')).json).toMatchObject({ items: [own], total: 1 });
+    expect((await api(`/v1/checkout-sessions/${own.id}`, asConnected)).status).toBe(404);
+    expect((await api(`/v1/checkout-sessions/${own.id}/expire`, { method: 'POST', ...asConnected })).status).toBe(404);
+    expect((await api(`/v1/checkout-sessions/${theirs.id}/expire`, { method: 'POST', ...asConnected })).json.status).toBe('expired');
+    const created = await create(validBody(), asConnected);
+    expect(created.status).toBe(201);
+    expect(created.json.account_id).toBe(CONNECTED);
+  });
+
+  test('an account not connected to the key gets 403; webhook and event routes act for the key\'s own account only', async () => {
+    const [foreign] = fake.sessions.seedSessions(1, { account_id: 'acct_not_connected' });
+    const res = await api(`/v1/checkout-sessions/${foreign.id}`, { headers: { 'tilled-account': 'acct_not_connected' } });
+    expect(res.status).toBe(403);
+    expect(res.text).not.toContain(API_KEY);
+    expect((await api('/v1/events', asConnected)).status).toBe(403);
+    expect((await api('/v1/webhook-endpoints', asConnected)).status).toBe(403);
+  });
+
+  test('events of connected accounts are listed with the partner\'s, other accounts\' are not', async () => {
+    fake.webhooks.reset();
+    const mine = fake.webhooks.recordEvent({ type: 'charge.failed', data: { id: 'ch_1' } });
+    const theirs = fake.webhooks.recordEvent({ type: 'charge.failed', data: { id: 'ch_2' }, account_id: CONNECTED });
+    fake.webhooks.recordEvent({ type: 'charge.failed', data: { id: 'ch_3' }, account_id: 'acct_not_connected' });
+    expect((await api('/v1/events')).json.items).toEqual([theirs, mine]);
+    fake.webhooks.reset();
+  });
+
+  test('a session\'s account cannot change; bad connectedAccounts are refused', async () => {
+    const [session] = fake.sessions.seedSessions(1);
+    expect(() => fake.sessions.updateSession(session.id, { account_id: CONNECTED })).toThrow(/account cannot change/);
+    await expect(startFakeTilled({ accountId: 'acct_a', connectedAccounts: ['acct_a'] })).rejects.toThrow(/connectedAccounts/);
   });
 });
 

@@ -24,6 +24,7 @@ const DEFS = Object.freeze({
   session: 'CheckoutSession',
   list: 'CheckoutSessionList',
   listQuery: 'CheckoutSessionListQuery',
+  headers: 'RequestHeaders',
 });
 
 /** @param {string} defName @returns {string} the `$ref` to a definition, e.g. for ajv.getSchema */

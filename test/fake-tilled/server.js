@@ -10,7 +10,7 @@
  *   await fake.close();
  *
  * CLI: node test/fake-tilled/server.js [--port N] [--host H] [--api-key K] [--account-id A]
- *      [--latency MS] [--rate-limit N] [--seed N] [--public-base-url URL]
+ *      [--connected-accounts A1,A2] [--latency MS] [--rate-limit N] [--seed N] [--public-base-url URL]
  * prints one JSON line {"url","apiKey","accountId"} on stdout once listening.
  */
 
@@ -19,7 +19,7 @@ const crypto = require('node:crypto');
 const { SessionStore } = require('./store');
 const { FaultInjector, tilledError } = require('./faults');
 const { getValidator, formatErrors, DEFS } = require('./schema');
-const { createWebhooks } = require('./webhooks');
+const { createWebhooks, OTHER_ACCOUNT } = require('./webhooks');
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_LIMIT = 30;
@@ -34,7 +34,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  *   headers: Record<string, string | string[] | undefined>, body: any, rawBody: string,
  *   status: number | undefined, requestId: string, fault?: string }} RecordedRequest
  * @typedef {{ port?: number, host?: string, apiKey?: string, accountId?: string,
- *   latencyMs?: number, publicBaseUrl?: string, recordRequests?: boolean,
+ *   connectedAccounts?: string[], latencyMs?: number, publicBaseUrl?: string, recordRequests?: boolean,
  *   validateResponses?: boolean, rateLimit?: number }} FakeTilledOptions
  */
 
@@ -148,6 +148,8 @@ async function startFakeTilled(options = {}) {
     host = '127.0.0.1',
     apiKey = 'sk_test_fake',
     accountId = 'acct_fake',
+    // The key's account is a partner account; these merchant accounts are connected to it.
+    connectedAccounts = [OTHER_ACCOUNT],
     latencyMs = 0,
     publicBaseUrl,
     recordRequests = true,
@@ -160,6 +162,10 @@ async function startFakeTilled(options = {}) {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError('startFakeTilled: port must be 0..65535');
   if (typeof apiKey !== 'string' || !apiKey) throw new TypeError('startFakeTilled: apiKey must be a non-empty string');
   if (typeof accountId !== 'string' || !accountId) throw new TypeError('startFakeTilled: accountId must be a non-empty string');
+  if (!Array.isArray(connectedAccounts) || !connectedAccounts.every((id) => typeof id === 'string' && id !== '' && id !== accountId)) {
+    throw new TypeError('startFakeTilled: connectedAccounts must be account ids other than accountId');
+  }
+  const connected = new Set(connectedAccounts);
   assertNonNegativeNumber(latencyMs, 'latencyMs');
 
   let latency = latencyMs;
@@ -174,7 +180,7 @@ async function startFakeTilled(options = {}) {
   const store = new SessionStore({ accountId, checkoutUrl: (id) => `${checkoutBase()}/checkout/${id}` });
   const faults = new FaultInjector();
   // wait is a function declaration below (hoisted).
-  const webhooks = createWebhooks({ accountId, store, jsonReply, errorReply, wait });
+  const webhooks = createWebhooks({ accountId, connected, store, jsonReply, errorReply, wait });
   /** @type {RecordedRequest[]} */
   const requests = [];
   /** @type {Error[]} */
@@ -224,20 +230,29 @@ async function startFakeTilled(options = {}) {
 
   // ---- authentication -------------------------------------------------------------------
 
-  /** @param {Record<string, any>} headers @returns {Reply | undefined} */
-  function authenticate(headers) {
+  /**
+   * The account a request acts for, or the error. The key acts for its own account; with
+   * `connected`, also for an account connected to it (named in tilled-account).
+   * @param {Record<string, any>} headers @param {{ connected?: boolean }} [scope]
+   * @returns {{ account: string } | { reply: Reply }}
+   */
+  function authenticate(headers, scope = {}) {
     const key = headers['tilled-api-key'];
-    if (typeof key !== 'string' || !safeEqual(key, apiKey)) return errorReply(401, 'Unauthorized');
+    if (typeof key !== 'string' || !safeEqual(key, apiKey)) return { reply: errorReply(401, 'Unauthorized') };
+    const validate = getValidator(DEFS.headers);
+    if (!validate(headers)) {
+      const missing = (validate.errors || []).map((e) => e.params.missingProperty || e.instancePath.slice(1));
+      return { reply: errorReply(400, `${missing[0]} header is required`) };
+    }
     const account = headers['tilled-account'];
-    if (account === undefined || account === '') return errorReply(400, 'tilled-account header is required');
-    if (account !== accountId) return errorReply(403, 'Forbidden resource');
-    return undefined;
+    if (account === accountId || (scope.connected && connected.has(account))) return { account };
+    return { reply: errorReply(403, 'Forbidden resource') };
   }
 
   // ---- checkout-session operations ------------------------------------------------------
 
-  /** @param {import('./faults').FaultContext} ctx @returns {Reply} */
-  function createSession(ctx) {
+  /** @param {import('./faults').FaultContext} ctx @param {string} account @returns {Reply} */
+  function createSession(ctx, account) {
     const contentType = String(ctx.headers['content-type'] || '').split(';')[0].trim().toLowerCase();
     if (contentType !== 'application/json') {
       return errorReply(400, 'Content-Type must be application/json');
@@ -250,18 +265,18 @@ async function startFakeTilled(options = {}) {
     if (currencies.length > 1) {
       return errorReply(400, [`line_items must all use the same currency; found ${currencies.join(', ')}`]);
     }
-    return jsonReply(201, store.create(ctx.body));
+    return jsonReply(201, store.create(ctx.body, account));
   }
 
-  /** @param {string} id @returns {Reply} */
-  function getSession(id) {
+  /** Another account's session is not found, as if it did not exist. @param {string} id @param {string} account @returns {Reply} */
+  function getSession(id, account) {
     const session = store.get(id);
-    if (!session) return errorReply(404, `Checkout session ${id} not found`);
+    if (!session || session.account_id !== account) return errorReply(404, `Checkout session ${id} not found`);
     return jsonReply(200, session);
   }
 
-  /** @param {import('./faults').FaultContext} ctx @param {string} id @returns {Reply} */
-  function expireSession(ctx, id) {
+  /** @param {import('./faults').FaultContext} ctx @param {string} id @param {string} account @returns {Reply} */
+  function expireSession(ctx, id, account) {
     if (ctx.rawBody.trim() !== '') {
       if (ctx.body === undefined) return errorReply(400, 'Request body is not valid JSON');
       if (ctx.body === null || typeof ctx.body !== 'object' || Array.isArray(ctx.body)) {
@@ -270,7 +285,7 @@ async function startFakeTilled(options = {}) {
       const extra = Object.keys(ctx.body);
       if (extra.length > 0) return errorReply(400, extra.map((k) => `property ${k} should not exist`));
     }
-    const result = store.expire(id);
+    const result = store.expire(id, account);
     if ('notFound' in result) return errorReply(404, `Checkout session ${id} not found`);
     if ('status' in result) {
       return errorReply(400, `Checkout session ${id} cannot be expired because its status is ${result.status}`);
@@ -278,8 +293,8 @@ async function startFakeTilled(options = {}) {
     return jsonReply(201, result.session);
   }
 
-  /** @param {import('./faults').FaultContext & { queryErrors: string[] }} ctx @returns {Reply} */
-  function listSessions(ctx) {
+  /** @param {import('./faults').FaultContext & { queryErrors: string[] }} ctx @param {string} account @returns {Reply} */
+  function listSessions(ctx, account) {
     if (ctx.queryErrors.length > 0) return errorReply(400, ctx.queryErrors);
     const query = structuredClone(ctx.query);
     const validate = getValidator(DEFS.listQuery);
@@ -290,6 +305,7 @@ async function startFakeTilled(options = {}) {
       { metadata: query.metadata, payment_intent_id: query.payment_intent_id, customer_id: query.customer_id },
       offset,
       limit,
+      account,
     );
     return jsonReply(200, { items, has_more: offset + items.length < total, total, offset, limit });
   }
@@ -331,27 +347,30 @@ async function startFakeTilled(options = {}) {
     if (webhookRoute) {
       if (!webhookRoute.handler) return notFound();
       // Webhook and event answers are checked against webhooks.schema.json where they are built.
-      const reply = webhookRoute.admin ? webhookRoute.handler() : authenticate(ctx.headers) || webhookRoute.handler();
+      const auth = webhookRoute.admin ? undefined : authenticate(ctx.headers);
+      const reply = auth && 'reply' in auth ? auth.reply : webhookRoute.handler();
       return { ...reply, selfChecked: true };
     }
 
     if (path !== SESSIONS && !path.startsWith(`${SESSIONS}/`)) return notFound();
 
-    /** @type {(() => Reply) | undefined} */
+    /** @type {((account: string) => Reply) | undefined} */
     let handler;
     if (path === SESSIONS) {
-      if (method === 'POST') handler = () => createSession(ctx);
-      else if (method === 'GET') handler = () => listSessions(ctx);
+      if (method === 'POST') handler = (account) => createSession(ctx, account);
+      else if (method === 'GET') handler = (account) => listSessions(ctx, account);
     } else {
       const rest = path.slice(SESSIONS.length + 1).split('/');
       const id = decodePathSegment(rest[0]);
       if (id) {
-        if (rest.length === 1 && method === 'GET') handler = () => getSession(id);
-        else if (rest.length === 2 && rest[1] === 'expire' && method === 'POST') handler = () => expireSession(ctx, id);
+        if (rest.length === 1 && method === 'GET') handler = (account) => getSession(id, account);
+        else if (rest.length === 2 && rest[1] === 'expire' && method === 'POST') handler = (account) => expireSession(ctx, id, account);
       }
     }
     if (!handler) return notFound();
-    return authenticate(ctx.headers) || handler();
+    // A partner's key acts on its connected accounts' checkout sessions with their tilled-account.
+    const auth = authenticate(ctx.headers, { connected: true });
+    return 'reply' in auth ? auth.reply : handler(auth.account);
   }
 
   /** @param {string} segment @returns {string | undefined} */
@@ -527,6 +546,8 @@ async function startFakeTilled(options = {}) {
     port: address.port,
     apiKey,
     accountId,
+    /** Accounts connected to accountId (a partner account): its key may act for them. */
+    connectedAccounts: [...connected],
     /** Recorded requests, oldest first (a live array, emptied in place by clearRequests). */
     requests,
     clearRequests() {
@@ -601,6 +622,7 @@ function parseCliArgs(argv) {
     '--host': (v) => (options.host = v),
     '--api-key': (v) => (options.apiKey = v),
     '--account-id': (v) => (options.accountId = v),
+    '--connected-accounts': (v) => (options.connectedAccounts = v.split(',').filter(Boolean)),
     '--latency': (v) => (options.latencyMs = cliInt(v, '--latency')),
     '--rate-limit': (v) => (options.rateLimit = cliInt(v, '--rate-limit')),
     '--seed': (v) => (options.seed = cliInt(v, '--seed')),

@@ -94,6 +94,8 @@ class SessionStore {
     this.records = [];
     /** @type {Map<string, SessionRecord>} */
     this.byId = new Map();
+    /** @type {Map<string, number>} sessions per account_id (lists of the only account skip filtering) */
+    this.perAccount = new Map();
     this.lastT = 0;
   }
 
@@ -135,6 +137,8 @@ class SessionStore {
       records.splice(lo, 0, record);
     }
     this.byId.set(record.session.id, record);
+    const account = record.session.account_id;
+    this.perAccount.set(account, (this.perAccount.get(account) ?? 0) + 1);
   }
 
   /** A fresh session id not in the store. */
@@ -148,9 +152,10 @@ class SessionStore {
   /**
    * Creates a session from a create body that already passed schema and currency checks.
    * @param {any} params CheckoutSessionCreateParams
+   * @param {string} [account] the account it belongs to (the request's tilled-account)
    * @returns {Readonly<CheckoutSession>}
    */
-  create(params) {
+  create(params, account = this.accountId) {
     const t = this.nextTime();
     const now = new Date(t).toISOString();
     const id = this.newSessionId();
@@ -158,7 +163,7 @@ class SessionStore {
     /** @type {CheckoutSession} */
     const session = {
       id,
-      account_id: this.accountId,
+      account_id: account,
       amount_total: amountTotal(lineItems),
       currency: lineItems[0].price_data.currency,
       line_items: lineItems,
@@ -272,6 +277,9 @@ class SessionStore {
     const record = this.byId.get(id);
     if (!record) throw new Error(`fake-tilled: no checkout session ${id}`);
     if ('id' in patch && patch.id !== id) throw new Error('fake-tilled: a session id cannot change');
+    if ('account_id' in patch && patch.account_id !== record.session.account_id) {
+      throw new Error("fake-tilled: a session's account cannot change");
+    }
     const old = record.session;
     const next = { ...old, ...deepFreeze(structuredClone(patch)) };
     if (patch.updated_at === undefined) {
@@ -291,30 +299,34 @@ class SessionStore {
 
   /**
    * @param {string} id
+   * @param {string} [account] the account acting: another account's session is not found
    * @returns {{ session: Readonly<CheckoutSession> } | { notFound: true } | { status: string }}
    */
-  expire(id) {
+  expire(id, account = this.accountId) {
     const record = this.byId.get(id);
-    if (!record) return { notFound: true };
+    if (!record || record.session.account_id !== account) return { notFound: true };
     if (record.session.status !== 'open') return { status: record.session.status };
     return { session: this.update(id, { status: 'expired' }) };
   }
 
   /**
-   * Newest first, filtered; counts every match but keeps only the requested page.
+   * Newest first, filtered; counts every match but keeps only the requested page. Only the
+   * sessions of `account` (the account acting) are listed.
    * @param {ListFilters} filters
    * @param {number} offset
    * @param {number} limit
+   * @param {string} [account]
    * @returns {{ items: Readonly<CheckoutSession>[], total: number }}
    */
-  list(filters, offset, limit) {
+  list(filters, offset, limit, account = this.accountId) {
     const records = this.records;
     const metadataEntries = filters.metadata ? Object.entries(filters.metadata) : [];
     const pi = filters.payment_intent_id;
     const customer = filters.customer_id;
     /** @type {Readonly<CheckoutSession>[]} */
     const items = [];
-    if (metadataEntries.length === 0 && pi === undefined && customer === undefined) {
+    const onlyAccount = (this.perAccount.get(account) ?? 0) === records.length;
+    if (onlyAccount && metadataEntries.length === 0 && pi === undefined && customer === undefined) {
       const end = records.length - 1 - offset;
       for (let i = end; i >= 0 && items.length < limit; i--) items.push(records[i].session);
       return { items, total: records.length };
@@ -322,6 +334,7 @@ class SessionStore {
     let total = 0;
     for (let i = records.length - 1; i >= 0; i--) {
       const s = records[i].session;
+      if (s.account_id !== account) continue;
       if (pi !== undefined && s.payment_intent_id !== pi) continue;
       if (customer !== undefined && s.customer_id !== customer) continue;
       if (metadataEntries.length > 0) {
@@ -345,6 +358,7 @@ class SessionStore {
   reset() {
     this.records = [];
     this.byId.clear();
+    this.perAccount.clear();
   }
 }
 

@@ -56,12 +56,12 @@ function endpointUrlProblem(text) {
 }
 
 /**
- * @param {{ accountId: string, store: import('./store').SessionStore,
+ * @param {{ accountId: string, connected: Set<string>, store: import('./store').SessionStore,
  *   jsonReply: (status: number, json: any) => any, errorReply: (status: number, message?: string | string[]) => any,
  *   wait: (ms: number) => Promise<void> }} deps
  */
 function createWebhooks(deps) {
-  const { accountId, store, jsonReply, errorReply, wait } = deps;
+  const { accountId, connected, store, jsonReply, errorReply, wait } = deps;
   /** @type {Map<string, any>} id -> endpoint with its secret */
   const endpoints = new Map();
   /** @type {any[]} oldest first */
@@ -168,6 +168,8 @@ function createWebhooks(deps) {
           const lteMs = lte === undefined ? Infinity : Date.parse(lte);
           const all = events
             .filter((event) => {
+              // The partner's events and its connected accounts' (as webhooks deliver them).
+              if (event.account_id !== accountId && !connected.has(event.account_id)) return false;
               const t = Date.parse(event.created_at);
               if (t < gteMs || t > lteMs) return false;
               if (types && !types.includes(event.type)) return false;
@@ -284,7 +286,9 @@ function createWebhooks(deps) {
     const session = store.setStatus(sessionId, 'complete');
     const event = recordEvent({
       type: 'payment_intent.succeeded',
-      account_id: faults.otherAccount ? OTHER_ACCOUNT : accountId,
+      // The session's account (a connected account's session gives that account's event);
+      // the otherAccount fault claims another account whatever the session's.
+      account_id: faults.otherAccount ? OTHER_ACCOUNT : session.account_id,
       data: {
         id: session.payment_intent_id,
         object: 'payment_intent',

@@ -7,6 +7,8 @@ const { startFakeTilled } = require('../fake-tilled/server');
 
 export const API_KEY = 'sk_test_6fQb3sX9LkP2mN8vR4tY';
 export const ACCOUNT_ID = 'acct_test_merchant';
+/** An account connected to ACCOUNT_ID (a partner account): the fake's default. */
+export const CONNECTED_ACCOUNT_ID: string = require('../fake-tilled/webhooks').OTHER_ACCOUNT;
 
 export interface RecordedRequest {
 	method: string;
@@ -22,6 +24,7 @@ export interface RecordedRequest {
 
 export interface FakeTilled {
 	url: string;
+	connectedAccounts: string[];
 	requests: RecordedRequest[];
 	clearRequests(): void;
 	sessions: {

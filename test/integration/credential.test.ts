@@ -50,6 +50,17 @@ describe('credential test (GET /v1/checkout-sessions?limit=1 through n8n-core Ro
 		});
 	});
 
+	test('a tilled-account the request carries (a connected account) is kept, in any letter case; empty falls back', async () => {
+		const authenticate = new TilledApi().authenticate as (c: object, r: object) => Promise<{ headers: object }>;
+		const credential = { apiKey: 'sk_1', accountId: 'acct_partner' };
+		for (const name of ['tilled-account', 'Tilled-Account']) {
+			const request = { url: '/v1/checkout-sessions', headers: { [name]: 'acct_connected' } };
+			expect((await authenticate(credential, request)).headers).toEqual({ 'tilled-api-key': 'sk_1', 'tilled-account': 'acct_connected' });
+		}
+		const empty = { url: '/v1/checkout-sessions', headers: { 'tilled-account': '' } };
+		expect((await authenticate(credential, empty)).headers).toEqual({ 'tilled-api-key': 'sk_1', 'tilled-account': 'acct_partner' });
+	});
+
 	test('environments map to Tilled base URLs', () => {
 		expect(tilledBaseUrl({ environment: 'sandbox' })).toBe('https://sandbox-api.tilled.com');
 		expect(tilledBaseUrl({ environment: 'production' })).toBe('https://api.tilled.com');

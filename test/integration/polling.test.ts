@@ -2,7 +2,7 @@
 // GET /v1/events: every event arrives exactly once across polls, including events recorded
 // while a poll is reading, events Tilled makes visible late, and a Tilled clock ahead of n8n's.
 import { pollingTrigger } from '../harness/trigger';
-import { ACCOUNT_ID, useFakeTilled, type FakeTilled } from '../harness/fake';
+import { ACCOUNT_ID, CONNECTED_ACCOUNT_ID, useFakeTilled, type FakeTilled } from '../harness/fake';
 import type { TilledCredentialData } from '../harness/n8n';
 
 let fake: FakeTilled & { webhooks: any };
@@ -36,7 +36,7 @@ test('50 events across several polls arrive exactly once, oldest first within a 
 	// Poll 2: 12 new events, plus ones that must not come (another type, another account).
 	for (let i = 0; i < 12; i++) expected.push(paid(`pi_a${i}`).id);
 	fake.webhooks.recordEvent({ type: 'charge.failed', data: { id: 'ch_1' } });
-	paid('pi_other_account', { account_id: 'acct_someone_else' });
+	paid('pi_other_account', { account_id: CONNECTED_ACCOUNT_ID });
 	expect(await take()).toHaveLength(12);
 
 	// Poll 3: 10 events, and 5 more recorded during the poll, after it read the events (while it
@@ -113,9 +113,35 @@ test('"Fetch test event" returns the newest matching event and leaves the cursor
 	const trigger = pollingTrigger(credentials, { events: ['payment_intent.succeeded'], options: { includeCheckoutSession: false } });
 	paid('pi_old');
 	const newest = paid('pi_new');
-	paid('pi_foreign', { account_id: 'acct_foreign' });
+	paid('pi_foreign', { account_id: CONNECTED_ACCOUNT_ID });
 	const items = await trigger.poll('manual');
 	expect(items.map((item) => item.id)).toEqual([newest.id]);
 	expect(items[0].account_id).toBe(ACCOUNT_ID);
 	expect(trigger.staticData().cursorMs).toBeUndefined();
+});
+
+test("a connected account's event: skipped without All Connected Accounts; with it, emitted with that account's session", async () => {
+	const [theirs] = fake.sessions.seedSessions(1, { account_id: CONNECTED_ACCOUNT_ID, metadata: { order_id: 'ORD-C' } });
+	const [own] = fake.sessions.seedSessions(1, { metadata: { order_id: 'ORD-O' } });
+	const only = pollingTrigger(credentials, { events: ['payment_intent.succeeded'], options: {} });
+	const all = pollingTrigger(credentials, { events: ['payment_intent.succeeded'], options: { allAccounts: true } });
+	await only.poll();
+	await all.poll();
+	const connectedEvent = paid(theirs.payment_intent_id, { account_id: CONNECTED_ACCOUNT_ID });
+	const ownEvent = paid(own.payment_intent_id);
+
+	fake.clearRequests();
+	expect((await only.poll()).map((item) => item.id)).toEqual([ownEvent.id]);
+	expect(fake.requests.filter((r) => r.path === '/v1/checkout-sessions').map((r) => r.headers['tilled-account'])).toEqual([ACCOUNT_ID]);
+
+	fake.clearRequests();
+	const items = await all.poll();
+	expect(items).toMatchObject([
+		{ id: connectedEvent.id, checkout_session: { id: theirs.id, account_id: CONNECTED_ACCOUNT_ID, metadata: { order_id: 'ORD-C' } } },
+		{ id: ownEvent.id, checkout_session: { id: own.id, metadata: { order_id: 'ORD-O' } } },
+	]);
+	const lookups = fake.requests.filter((r) => r.path === '/v1/checkout-sessions');
+	expect(lookups.map((r) => r.headers['tilled-account'])).toEqual([CONNECTED_ACCOUNT_ID, ACCOUNT_ID]);
+	// The events are read as the credential's own account.
+	expect(fake.requests.filter((r) => r.path === '/v1/events').every((r) => r.headers['tilled-account'] === ACCOUNT_ID)).toBe(true);
 });

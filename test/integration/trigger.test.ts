@@ -1,7 +1,7 @@
 // The Tilled Trigger's webhook methods and webhook() through n8n-core's HookContext and
 // WebhookContext, against the fake Tilled, which pays sessions and delivers signed events.
 import { startWebhookTrigger } from '../harness/trigger';
-import { ACCOUNT_ID, useFakeTilled, type FakeTilled } from '../harness/fake';
+import { ACCOUNT_ID, API_KEY, CONNECTED_ACCOUNT_ID, useFakeTilled, type FakeTilled } from '../harness/fake';
 import type { IDataObject } from 'n8n-workflow';
 import type { TilledCredentialData } from '../harness/n8n';
 
@@ -153,6 +153,7 @@ describe('Tilled Trigger: deliveries', () => {
 			});
 			const lookup = fake.requests.find((r) => r.path === '/v1/checkout-sessions')!;
 			expect(lookup.query).toEqual({ payment_intent_id: session.payment_intent_id, offset: '0', limit: '1' });
+			expect(lookup.headers['tilled-account']).toBe(ACCOUNT_ID);
 		} finally {
 			await trigger.close();
 		}
@@ -205,23 +206,58 @@ describe('Tilled Trigger: deliveries', () => {
 		}
 	});
 
-	test("another account's event runs only with All Connected Accounts", async () => {
+	test("a connected account's event is ignored unless All Connected Accounts is on", async () => {
 		const only = await activeTrigger();
 		try {
-			const [session] = fake.sessions.seedSessions(1);
-			await fake.webhooks.pay(session.id, { otherAccount: true });
+			const [session] = fake.sessions.seedSessions(1, { account_id: CONNECTED_ACCOUNT_ID });
+			const { event } = await fake.webhooks.pay(session.id);
+			expect(event.account_id).toBe(CONNECTED_ACCOUNT_ID);
 			expect(only.deliveries).toHaveLength(1);
 			expect(only.deliveries[0]).toMatchObject({ status: 200, items: undefined, body: { ignored: 'event type or account not selected' } });
+			expect(fake.requests.filter((r) => r.path === '/v1/checkout-sessions')).toEqual([]);
 		} finally {
 			await only.close();
 		}
-		fake.webhooks.reset();
+	});
+
+	test("All Connected Accounts: a connected account's event runs with that account's session, looked up as that account; the credential's own still works", async () => {
 		const all = await activeTrigger({ ...PARAMETERS, options: { allAccounts: true } });
 		try {
-			const [session] = fake.sessions.seedSessions(1);
-			await fake.webhooks.pay(session.id, { otherAccount: true });
-			expect(all.deliveries[0].items).toHaveLength(1);
-			expect(all.deliveries[0].items![0].account_id).toBe('acct_other_connected');
+			const [theirs] = fake.sessions.seedSessions(1, { account_id: CONNECTED_ACCOUNT_ID, metadata: { order_id: 'ORD-C' } });
+			const [own] = fake.sessions.seedSessions(1, { metadata: { order_id: 'ORD-O' } });
+			await fake.webhooks.pay(theirs.id);
+			await fake.webhooks.pay(own.id);
+			expect(all.deliveries.map((d) => d.status)).toEqual([200, 200]);
+			const [connectedItem] = all.deliveries[0].items!;
+			const [ownItem] = all.deliveries[1].items!;
+			expect(connectedItem).toMatchObject({
+				account_id: CONNECTED_ACCOUNT_ID,
+				checkout_session: { id: theirs.id, account_id: CONNECTED_ACCOUNT_ID, metadata: { order_id: 'ORD-C' } },
+			});
+			expect(ownItem).toMatchObject({ account_id: ACCOUNT_ID, checkout_session: { id: own.id, metadata: { order_id: 'ORD-O' } } });
+			// One lookup each, with the credential's key, acting for the event's account.
+			const lookups = fake.requests.filter((r) => r.path === '/v1/checkout-sessions');
+			expect(lookups.map((r) => [r.query.payment_intent_id, r.headers['tilled-account'], r.status])).toEqual([
+				[theirs.payment_intent_id, CONNECTED_ACCOUNT_ID, 200],
+				[own.payment_intent_id, ACCOUNT_ID, 200],
+			]);
+			expect(lookups.every((r) => r.headers['tilled-api-key'] === API_KEY)).toBe(true);
+			// The endpoint itself is the credential's account's, as before.
+			expect(fake.requests.filter((r) => r.path.startsWith('/v1/webhook-endpoints')).every((r) => r.headers['tilled-account'] === ACCOUNT_ID)).toBe(true);
+		} finally {
+			await all.close();
+		}
+	});
+
+	test('All Connected Accounts: an account the key may not act for fails the run (403, naming the account) and Tilled retries', async () => {
+		const all = await activeTrigger({ ...PARAMETERS, options: { allAccounts: true } });
+		try {
+			const event = fake.webhooks.recordEvent({ type: 'payment_intent.succeeded', account_id: 'acct_not_connected', data: { id: 'pi_foreign' } });
+			const [delivery] = await fake.webhooks.deliver(event);
+			expect(delivery.statuses).toEqual([500, 500, 500, 500]);
+			expect(all.deliveries.every((d) => d.items === undefined)).toBe(true);
+			expect(String(all.deliveries[0].body)).toMatch(/Tilled could not list checkout sessions of account acct_not_connected: Forbidden resource \[HTTP 403/);
+			expect(String(all.deliveries[0].body)).not.toContain(API_KEY);
 		} finally {
 			await all.close();
 		}

@@ -1,4 +1,4 @@
-import { backoffMs, listQuery, mapConcurrent, retryAfterMs } from '../../nodes/Tilled/transport';
+import { backoffMs, LIST_REQUEST, listQuery, mapConcurrent, retryAfterMs, tilledError } from '../../nodes/Tilled/transport';
 
 test('backoff doubles per attempt, with jitter between half and all of it, capped at 30 s', () => {
 	expect(backoffMs(500, 0, 0)).toBe(250);
@@ -93,4 +93,15 @@ describe('mapConcurrent', () => {
 		}).catch((error: Error) => ({ message: error.message, finishedThen: [...finished] }));
 		expect(await rejection).toEqual({ message: 'first fails at once', finishedThen: [1, 2] });
 	});
+});
+
+test('an error of a request acting for another account names that account', () => {
+	const node = { id: 'n', name: 'Tilled Trigger', type: 't', typeVersion: 1, position: [0, 0] as [number, number], parameters: {} };
+	const request = { ...LIST_REQUEST, account: 'acct_connected' };
+	expect(tilledError(node, request, { message: 'Forbidden resource', status: 403 }).message).toBe(
+		'Tilled could not list checkout sessions of account acct_connected: Forbidden resource [HTTP 403]',
+	);
+	expect(tilledError(node, LIST_REQUEST, { message: 'Forbidden resource', status: 403 }).message).toBe(
+		'Tilled could not list checkout sessions: Forbidden resource [HTTP 403]',
+	);
 });

@@ -55,7 +55,8 @@ export function tilledError(
 	// System error codes (ECONNRESET…) stay out of the message: NodeApiError would replace a
 	// message containing one with its generic text, losing Tilled's words and our advice.
 	const text = details.message.replace(SYSTEM_CODE, '').replace(/\s{2,}/g, ' ').trim();
-	const message = `Tilled could not ${requestName(request)}: ${text}${facts.length ? ` [${facts.join(', ')}]` : ''}`;
+	const account = request.account !== undefined ? ` of account ${request.account}` : '';
+	const message = `Tilled could not ${requestName(request)}${account}: ${text}${facts.length ? ` [${facts.join(', ')}]` : ''}`;
 	const errorResponse: JsonObject = {
 		message: details.message,
 		...(details.status !== undefined ? { statusCode: details.status } : {}),

@@ -54,12 +54,12 @@ export async function tilledListSessions(
 	this: TilledContext,
 	settings: TransportSettings,
 	query: IDataObject,
-	options: { limit?: number; pageConcurrency: number; itemIndex?: number; path?: string },
+	options: { limit?: number; pageConcurrency: number; itemIndex?: number; path?: string; account?: string },
 ): Promise<IDataObject[]> {
 	const pageSize = 100;
 	const wanted = options.limit ?? Number.POSITIVE_INFINITY;
 	// Any of Tilled's offset lists pages the same way (events: path /v1/events).
-	const request = { ...LIST_REQUEST, path: options.path ?? LIST_REQUEST.path, itemIndex: options.itemIndex };
+	const request = { ...LIST_REQUEST, path: options.path ?? LIST_REQUEST.path, itemIndex: options.itemIndex, account: options.account };
 	const sessions: IDataObject[] = [];
 	const seen = new Set<unknown>();
 	let requests = 0;

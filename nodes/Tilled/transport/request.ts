@@ -41,6 +41,11 @@ export interface TilledRequest {
 	/** Added to the error when the request may have taken effect unseen (how to find it). */
 	ambiguityNote?: string;
 	itemIndex?: number;
+	/**
+	 * The account the request acts for (header tilled-account), e.g. a connected account of the
+	 * credential's partner account; the credential's own account when undefined.
+	 */
+	account?: string;
 }
 
 export interface TransportSettings {
@@ -253,6 +258,8 @@ async function sendOnce(
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 	};
+	// The credential's authenticate keeps this header and adds only the key.
+	if (request.account !== undefined) options.headers = { 'tilled-account': request.account };
 	if (request.method === 'POST' && request.body === undefined) delete options.body;
 
 	let response: { statusCode: number; headers: IDataObject; body: unknown };

@@ -116,6 +116,9 @@ export async function eventOutput(
 	if (!options.includeCheckoutSession) return { ...event };
 	const intent = paymentIntentId(event);
 	if (intent === undefined) return { ...event };
-	const [session] = await tilledListSessions.call(this, settings, { payment_intent_id: intent }, { limit: 1, pageConcurrency: 1 });
+	// The session belongs to the event's account: a connected account's is found only when the
+	// lookup acts for that account (the credential's own account when the event names none).
+	const account = typeof event.account_id === 'string' && event.account_id !== '' ? event.account_id : undefined;
+	const [session] = await tilledListSessions.call(this, settings, { payment_intent_id: intent }, { limit: 1, pageConcurrency: 1, account });
 	return { ...event, checkout_session: session ?? null };
 }
