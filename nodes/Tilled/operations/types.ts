@@ -11,7 +11,7 @@ export interface RunContext {
 /**
  * One operation: its parameters, a `prepare` that reads and checks one item's parameters without
  * sending anything (for Create and Expire all items are prepared before the first request; Get
- * and Get Many prepare each item as it starts), and a `run` that sends it.
+ * and Get Many prepare items in runs of 100, ahead of their requests), and a `run` that sends it.
  */
 export interface TilledOperation<Prepared> {
 	properties: INodeProperties[];
