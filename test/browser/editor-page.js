@@ -189,6 +189,42 @@ async function settle(read, done, timeoutMs = 10_000) {
 }
 
 /**
+ * Waits until the output panel shows a successful run; otherwise throws with what the panel
+ * shows instead.
+ */
+async function waitForSuccessfulRun(output, timeoutMs) {
+	try {
+		await output.locator(tid('node-run-status-success')).waitFor({ timeout: timeoutMs });
+	} catch (error) {
+		throw new Error(`the run did not succeed; the output panel shows:\n${await output.innerText().catch(() => '?')}\n(${error.message})`);
+	}
+}
+
+function parseJson(text) {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * The items the output panel shows, read from its JSON view (switched to here). The JSON view
+ * renders each token in its own element: its text content is the JSON (indented with no-break
+ * spaces).
+ */
+async function outputItems(output) {
+	await output.locator(tid('radio-button-json')).click();
+	const shown = await settle(
+		() => output.locator(tid('ndv-data-container')).evaluate((element) => element.textContent.replace(/\u00a0/g, ' ')),
+		(text) => parseJson(text) !== undefined,
+	);
+	const items = parseJson(shown);
+	if (items === undefined) throw new Error(`the output panel's JSON view does not hold JSON:\n${shown}`);
+	return items;
+}
+
+/**
  * Dismisses whatever n8n shows after the owner setup before the canvas (the assistant's intro,
  * a survey or another modal), when present.
  */
@@ -222,5 +258,7 @@ module.exports = {
 	selectParameterOption,
 	typeNumber,
 	settle,
+	waitForSuccessfulRun,
+	outputItems,
 	dismissOnboarding,
 };

@@ -9,7 +9,9 @@
  * node in the node panel, adds it with the Create action, and for every operation compares what
  * the node details view shows (labels, info icons, dropdown options, collection options, line
  * item fields) with the node's description. It runs Create from the editor against the fake and
- * checks the output panel and the request the fake received.
+ * checks the output panel and the request the fake received. Then it opens a workflow holding the
+ * Tilled Trigger, listens for a test event (the node's create() registers n8n's test URL at the
+ * fake), has the fake pay a session, checks the event in the output panel and the endpoint deleted.
  *
  * Screenshots go to test-artifacts/browser/ (failure-*.png when a step fails), with timings.json
  * (also the page's errors and the outside requests the browser was kept from making).
@@ -34,6 +36,31 @@ const FAKE_ACCOUNT_ID = 'acct_browser_fake';
 const OWNER = n8n.DEFAULT_OWNER;
 // Tall enough for the longest form (Create with two line items) to show without scrolling.
 const VIEWPORT = { width: 1440, height: 1800 };
+// A workflow holding only the Tilled Trigger (its defaults: payment_intent.succeeded, Include
+// Checkout Session on), imported before n8n starts, for listening for a test event.
+const TRIGGER_WEBHOOK_ID = 'b7e1c2d4-tilled-browser-test-event';
+const TRIGGER_WORKFLOW = {
+	id: 'tilledBrowserTrig1',
+	name: 'Browser test: Tilled Trigger',
+	active: false,
+	nodes: [
+		{
+			id: 'a4f0c6e2-7b1d-4c3a-9e52-6d8b0f1a2c01',
+			name: 'Tilled Trigger',
+			type: 'n8n-nodes-tilled.tilledTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			webhookId: TRIGGER_WEBHOOK_ID,
+			parameters: { events: ['payment_intent.succeeded'], options: {} },
+			credentials: { tilledApi: CREDENTIAL },
+		},
+	],
+	connections: {},
+	settings: { executionOrder: 'v1' },
+};
+// n8n 2.41 labels the NDV's button "Execute step" for a webhook-based trigger too ("Listen for
+// test event" is only for n8n's Webhook node); while listening it reads "Stop Listening".
+const LISTEN_LABEL = 'Execute step';
 // n8n adds this to the Operation list of nodes whose credential can sign generic HTTP requests.
 const N8N_ADDED_OPERATIONS = ['Custom API Call'];
 
@@ -106,6 +133,7 @@ beforeAll(async () => {
 			data: { accountId: FAKE_ACCOUNT_ID, apiKey: FAKE_API_KEY, environment: 'custom', baseUrl: fake.url },
 		},
 	]);
+	await n8n.importWorkflows(installation, userFolder, [TRIGGER_WORKFLOW]);
 	timings.prepareMs = since(start);
 	start = Date.now();
 	server = await n8n.startN8n(installation, userFolder);
@@ -116,6 +144,8 @@ beforeAll(async () => {
 	page.setDefaultTimeout(30_000);
 	page.setDefaultNavigationTimeout(120_000);
 	page.on('pageerror', (error) => pageErrors.push(String(error.message ?? error)));
+	// Leaving an unsaved workflow asks first (beforeunload): confirm, as a user going on would.
+	page.on('dialog', (dialog) => (dialog.type() === 'beforeunload' ? dialog.accept() : dialog.dismiss()));
 }, 20 * 60_000);
 
 afterAll(async () => {
@@ -349,29 +379,10 @@ step('Create: two line items, run from the editor against the fake Tilled', asyn
 	const start = Date.now();
 	await page.locator(`${tid('ndv')} ${tid('node-execute-button')}`).click();
 	const output = page.locator(`${tid('ndv')} ${tid('output-panel')}`);
-	try {
-		await output.locator(tid('node-run-status-success')).waitFor({ timeout: 60_000 });
-	} catch (error) {
-		throw new Error(`the run did not succeed; the output panel shows:\n${await output.innerText().catch(() => '?')}\n(${error.message})`);
-	}
+	await ui.waitForSuccessfulRun(output, 60_000);
 	timings.executeMs = since(start);
 	await expect(output.locator(tid('run-data-item-count')).innerText()).resolves.toBe('1 item');
-	await output.locator(tid('radio-button-json')).click();
-	// The JSON view renders each token in its own element: its text content is the JSON
-	// (indented with no-break spaces).
-	const parse = (text) => {
-		try {
-			return JSON.parse(text);
-		} catch {
-			return undefined;
-		}
-	};
-	const shown = await ui.settle(
-		() => output.locator(tid('ndv-data-container')).evaluate((element) => element.textContent.replace(/\u00a0/g, ' ')),
-		(text) => parse(text) !== undefined,
-	);
-	const items = parse(shown);
-	if (items === undefined) throw new Error(`the output panel's JSON view does not hold JSON:\n${shown}`);
+	const items = await ui.outputItems(output);
 	expect(items).toHaveLength(1);
 	const [session] = items;
 	expect(session).toEqual(
@@ -462,4 +473,64 @@ step('every parameter and collection option of the node was checked in the edito
 		.filter((entry) => !checked.has(entry.property))
 		.map((entry) => entry.path);
 	expect(missed).toEqual([]);
+});
+
+step('Tilled Trigger: listening for a test event registers the test URL at the fake, shows the event, removes the endpoint', async () => {
+	expect(fake.webhooks.endpoints()).toEqual([]);
+	await page.goto(`${server.url}/workflow/${TRIGGER_WORKFLOW.id}`);
+	const node = page.locator(tid('canvas-node')).filter({ has: page.locator('img[src*="n8n-nodes-tilled"]') });
+	await node.waitFor({ timeout: 120_000 });
+	await ui.dismissOnboarding(page);
+	await node.dblclick();
+	const ndv = page.locator(tid('ndv'));
+	const listen = ndv.locator(tid('node-execute-button'));
+	await expect(listen.innerText()).resolves.toBe(LISTEN_LABEL);
+	await expect(page.locator(`${tid('node-credentials-select')} input`).inputValue()).resolves.toBe(CREDENTIAL.name);
+
+	const before = fake.requests.length;
+	const start = Date.now();
+	await listen.click();
+	// The button reads "Stop Listening" as soon as the run starts; the trigger panel's hint comes
+	// with n8n's answer to the run request, which n8n sends once the node's create() is done.
+	await ndv.locator(tid('node-execute-button')).filter({ hasText: 'Stop Listening' }).waitFor();
+	await ndv.getByText('Go to Tilled and create an event').waitFor();
+	timings.listenMs = since(start);
+	await screenshot('10-trigger-listening');
+	const testUrl = `${server.url}/webhook-test/${TRIGGER_WEBHOOK_ID}/webhook`;
+	const endpoints = fake.webhooks.endpoints();
+	expect(endpoints.map((endpoint) => [endpoint.url, endpoint.enabled_events])).toEqual([[testUrl, ['payment_intent.succeeded']]]);
+
+	const session = seeded[seeded.length - 1];
+	const { event, deliveries } = await fake.webhooks.pay(session.id);
+	// One signed delivery, to the test URL, accepted (a bad signature would get 401).
+	expect(deliveries.map((delivery) => [delivery.url, delivery.statuses])).toEqual([[testUrl, [200]]]);
+
+	const output = ndv.locator(tid('output-panel'));
+	await ui.waitForSuccessfulRun(output, 60_000);
+	await expect(output.locator(tid('run-data-item-count')).innerText()).resolves.toBe('1 item');
+	const items = await ui.outputItems(output);
+	expect(items).toEqual([
+		expect.objectContaining({
+			id: event.id,
+			type: 'payment_intent.succeeded',
+			data: expect.objectContaining({ id: session.payment_intent_id, status: 'succeeded' }),
+			checkout_session: expect.objectContaining({ id: session.id, status: 'complete' }),
+		}),
+	]);
+	await screenshot('11-trigger-event-output');
+
+	// n8n removes a test webhook after its one call: the node's delete() removed the endpoint.
+	const left = await ui.settle(
+		() => fake.webhooks.endpoints(),
+		(list) => list.length === 0,
+	);
+	expect(left).toEqual([]);
+	const changes = fake.requests
+		.slice(before)
+		.filter((request) => request.method !== 'GET' && request.path.startsWith('/v1/webhook-endpoints'));
+	expect(changes.map((request) => [request.method, request.path, request.status])).toEqual([
+		['POST', '/v1/webhook-endpoints', 201],
+		['DELETE', `/v1/webhook-endpoints/${endpoints[0].id}`, 204],
+	]);
+	await expect(listen.innerText()).resolves.toBe(LISTEN_LABEL);
 });
