@@ -110,6 +110,19 @@ function definePollingSuite(label) {
 		expect(runs.map((run) => run.mode)).toEqual(runs.map(() => 'trigger'));
 	});
 
+	test('restarting n8n keeps the cursor: a session paid while n8n was down runs once, none runs again', async () => {
+		const { port } = e2e.server;
+		await e2e.stop();
+		const whileDown = await pay('ORD-POLL-WHILE-DOWN');
+		const pollsBefore = polls().length;
+		await e2e.boot(port);
+		await until(() => e2e.shop.marked.length >= 4, 'the shop to hear of ORD-POLL-WHILE-DOWN', 60_000, logTail);
+		expect(polls().length).toBeGreaterThan(pollsBefore);
+		await morePolls(3);
+		expect(e2e.shop.marked.slice(3)).toStrictEqual([order(whileDown.session.id, whileDown.event)]);
+		expect(e2e.shop.marked.map((m) => m.path).filter((p) => p.includes('BEFORE'))).toEqual([]);
+	});
+
 	test('deactivating stops the polls: nothing reads /v1/events, a payment runs nothing', async () => {
 		await morePolls(1); // polling is live right before
 		await n8n.deactivateWorkflow(e2e.rest, e2e.workflowId);
