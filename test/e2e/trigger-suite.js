@@ -86,46 +86,87 @@ async function until(check, what, deadlineMs = 60_000, explain = () => '') {
 	}
 }
 
-function defineTriggerSuite(label) {
-	const apiKey = `sk_test_e2e_${crypto.randomBytes(12).toString('hex')}`;
-	const accountId = 'acct_e2e_trigger';
+/**
+ * A real `n8n start` with the packed package, the fake Tilled, the shop and a Tilled API
+ * credential; `makeWorkflow(credential, shopUrl)` created and activated through the REST API as
+ * the editor does. `beforeActivation()` runs just before activating. Registers beforeAll/afterAll;
+ * the returned object holds what they started (and logs: n8n's output, for the secret checks).
+ */
+function useActiveWorkflow(label, { prefix, makeWorkflow, beforeActivation = async () => {} }) {
+	const e2e = {
+		apiKey: `sk_test_e2e_${crypto.randomBytes(12).toString('hex')}`,
+		accountId: 'acct_e2e_trigger',
+		logs: [],
+		async boot(port) {
+			e2e.server = await n8n.startN8n(installation, userFolder, { port });
+			// n8n 2.x answers /rest/settings while still starting: retry the owner set-up a moment.
+			e2e.rest = await until(() => n8n.setupOwner(e2e.server.url).catch(() => undefined), 'the owner login');
+		},
+		async stop() {
+			if (!e2e.server) return;
+			e2e.logs.push(e2e.server.logs());
+			await e2e.server.stop();
+			e2e.server = undefined;
+		},
+		async ok(response, what) {
+			if (response.status !== 200) throw new Error(`${what}: HTTP ${response.status} ${response.text.slice(0, 500)}`);
+			return response.data;
+		},
+		async executions() {
+			const filter = encodeURIComponent(JSON.stringify({ workflowId: e2e.workflowId }));
+			const data = await e2e.ok(await e2e.rest.request('GET', `/executions?filter=${filter}&limit=100`), 'listing executions');
+			return data.results ?? data;
+		},
+	};
 	let installation;
 	let userFolder;
-	let fake;
-	let shop;
-	let server;
-	let rest;
-	let workflowId;
-	const logs = [];
+
+	beforeAll(async () => {
+		installation = await n8n.installation(label);
+		const tarball = await n8n.packTarball();
+		userFolder = n8n.createUserFolder(prefix);
+		await n8n.installPackage(userFolder, tarball, { installation });
+		e2e.fake = await startFakeTilled({ apiKey: e2e.apiKey, accountId: e2e.accountId });
+		e2e.fake.webhooks.setDeliveryOptions({ retries: 2, retryDelayMs: 100 });
+		e2e.shop = await startShop();
+		await e2e.boot();
+		const credential = await e2e.ok(
+			await e2e.rest.request('POST', '/credentials', {
+				name: 'Tilled (fake)',
+				type: 'tilledApi',
+				data: { accountId: e2e.accountId, apiKey: e2e.apiKey, environment: 'custom', baseUrl: e2e.fake.url },
+			}),
+			'creating the credential',
+		);
+		const created = await e2e.ok(
+			await e2e.rest.request('POST', '/workflows', makeWorkflow({ id: credential.id, name: credential.name }, e2e.shop.url)),
+			'creating the workflow',
+		);
+		e2e.workflowId = created.id;
+		await beforeActivation();
+		await n8n.activateWorkflow(e2e.rest, e2e.workflowId);
+	}, 10 * 60_000);
+
+	afterAll(async () => {
+		await e2e.stop();
+		if (e2e.fake) await e2e.fake.close();
+		if (e2e.shop) e2e.shop.close();
+		if (userFolder && !process.env.KEEP_N8N_E2E) fs.rmSync(userFolder, { recursive: true, force: true });
+		n8n.removePackDirs();
+	});
+
+	return e2e;
+}
+
+function defineTriggerSuite(label) {
+	const e2e = useActiveWorkflow(label, { prefix: `n8n-tilled-trigger-${label}-`, makeWorkflow: workflow });
+	const { apiKey, logs, boot, stop, executions } = e2e;
 	/** Signing secrets Tilled handed to n8n: they must never be printed. */
 	const secrets = [];
 
-	async function boot(port) {
-		server = await n8n.startN8n(installation, userFolder, { port });
-		// n8n 2.x answers /rest/settings while still starting: retry the owner set-up a moment.
-		rest = await until(() => n8n.setupOwner(server.url).catch(() => undefined), 'the owner login');
-	}
-
-	async function stop() {
-		if (!server) return;
-		logs.push(server.logs());
-		await server.stop();
-		server = undefined;
-	}
-
-	async function ok(response, what) {
-		if (response.status !== 200) throw new Error(`${what}: HTTP ${response.status} ${response.text.slice(0, 500)}`);
-		return response.data;
-	}
-
-	async function executions() {
-		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-		const data = await ok(await rest.request('GET', `/executions?filter=${filter}&limit=100`), 'listing executions');
-		return data.results ?? data;
-	}
-
 	/** Pays a new session and waits until the shop has been told; returns the event and deliveries. */
 	async function payAndWait(orderId, faults) {
+		const { fake, shop, server } = e2e;
 		const [session] = fake.sessions.seedSessions(1, { metadata: { order_id: orderId } });
 		const before = shop.marked.length;
 		const paid = await fake.webhooks.pay(session.id, faults);
@@ -135,42 +176,12 @@ function defineTriggerSuite(label) {
 		return { session, ...paid };
 	}
 
-	beforeAll(async () => {
-		installation = await n8n.installation(label);
-		const tarball = await n8n.packTarball();
-		userFolder = n8n.createUserFolder(`n8n-tilled-trigger-${label}-`);
-		await n8n.installPackage(userFolder, tarball, { installation });
-		fake = await startFakeTilled({ apiKey, accountId });
-		fake.webhooks.setDeliveryOptions({ retries: 2, retryDelayMs: 100 });
-		shop = await startShop();
-		await boot();
-		const credential = await ok(
-			await rest.request('POST', '/credentials', {
-				name: 'Tilled (fake)',
-				type: 'tilledApi',
-				data: { accountId, apiKey, environment: 'custom', baseUrl: fake.url },
-			}),
-			'creating the credential',
-		);
-		const created = await ok(await rest.request('POST', '/workflows', workflow({ id: credential.id, name: credential.name }, shop.url)), 'creating the workflow');
-		workflowId = created.id;
-		await n8n.activateWorkflow(rest, workflowId);
-	}, 10 * 60_000);
-
-	afterAll(async () => {
-		await stop();
-		if (fake) await fake.close();
-		if (shop) shop.close();
-		if (userFolder && !process.env.KEEP_N8N_E2E) fs.rmSync(userFolder, { recursive: true, force: true });
-		n8n.removePackDirs();
-	});
-
-	const productionUrl = () => `${server.url}/webhook/${WEBHOOK_ID}/webhook`;
+	const productionUrl = () => `${e2e.server.url}/webhook/${WEBHOOK_ID}/webhook`;
 
 	test('activating registers one endpoint at Tilled with n8n\'s production URL', async () => {
 		// n8n registers an activated workflow's webhooks a moment after answering.
-		await until(() => fake.webhooks.endpoints().length > 0, 'the endpoint', 60_000, () => server.logs().slice(-3000));
-		const endpoints = fake.webhooks.endpoints();
+		await until(() => e2e.fake.webhooks.endpoints().length > 0, 'the endpoint', 60_000, () => e2e.server.logs().slice(-3000));
+		const endpoints = e2e.fake.webhooks.endpoints();
 		expect(endpoints).toHaveLength(1);
 		expect(endpoints[0]).toMatchObject({ url: productionUrl(), enabled_events: ['payment_intent.succeeded'] });
 		expect(endpoints[0].description).toContain('mark the order paid');
@@ -183,7 +194,7 @@ function defineTriggerSuite(label) {
 		// The values the fake paid with, so an expression that reads nothing cannot pass.
 		expect(event.data).toMatchObject({ id: session.payment_intent_id, amount_received: session.amount_total, currency: session.currency });
 		expect(event.created_at).toEqual(expect.any(String));
-		expect(shop.marked).toStrictEqual([
+		expect(e2e.shop.marked).toStrictEqual([
 			{
 				path: '/orders/ORD-E2E-1/paid',
 				body: {
@@ -204,10 +215,10 @@ function defineTriggerSuite(label) {
 	});
 
 	test('a forged signature, a stale one and a missing header get 401, and nothing runs', async () => {
-		const [session] = fake.sessions.seedSessions(1, { metadata: { order_id: 'ORD-E2E-FORGED' } });
-		const forged = await fake.webhooks.pay(session.id, { badSignature: true });
-		const [late] = fake.sessions.seedSessions(1, { metadata: { order_id: 'ORD-E2E-LATE' } });
-		const stale = await fake.webhooks.pay(late.id, { late: true });
+		const [session] = e2e.fake.sessions.seedSessions(1, { metadata: { order_id: 'ORD-E2E-FORGED' } });
+		const forged = await e2e.fake.webhooks.pay(session.id, { badSignature: true });
+		const [late] = e2e.fake.sessions.seedSessions(1, { metadata: { order_id: 'ORD-E2E-LATE' } });
+		const stale = await e2e.fake.webhooks.pay(late.id, { late: true });
 		expect(forged.deliveries[0].statuses).toEqual([401, 401, 401]);
 		expect(stale.deliveries[0].statuses).toEqual([401, 401, 401]);
 		const missing = await fetch(productionUrl(), {
@@ -219,7 +230,7 @@ function defineTriggerSuite(label) {
 
 		// A good payment afterwards is the only new run: the refused ones started none.
 		await payAndWait('ORD-E2E-2');
-		expect(shop.marked.map((m) => m.path)).toEqual(['/orders/ORD-E2E-1/paid', '/orders/ORD-E2E-2/paid']);
+		expect(e2e.shop.marked.map((m) => m.path)).toEqual(['/orders/ORD-E2E-1/paid', '/orders/ORD-E2E-2/paid']);
 		const runs = await until(async () => {
 			const list = await executions();
 			return list.length >= 2 && list;
@@ -231,36 +242,36 @@ function defineTriggerSuite(label) {
 		const { deliveries } = await payAndWait('ORD-E2E-TWICE', { twice: true });
 		expect(deliveries.map((d) => d.statuses)).toEqual([[200], [200]]);
 		await payAndWait('ORD-E2E-3');
-		expect(shop.marked.map((m) => m.path).slice(2)).toEqual(['/orders/ORD-E2E-TWICE/paid', '/orders/ORD-E2E-3/paid']);
+		expect(e2e.shop.marked.map((m) => m.path).slice(2)).toEqual(['/orders/ORD-E2E-TWICE/paid', '/orders/ORD-E2E-3/paid']);
 		expect(await until(async () => (await executions()).length >= 4 && executions(), 'four executions')).toHaveLength(4);
 	});
 
 	test('restarting n8n leaves one endpoint, and payments still run', async () => {
-		const [before] = fake.webhooks.endpoints();
-		const { port } = server;
+		const [before] = e2e.fake.webhooks.endpoints();
+		const { port } = e2e.server;
 		await stop();
 		await boot(port); // same address: the URL Tilled knows
 		// The active workflow's webhook is registered again once n8n has started.
 		await until(async () => (await fetch(productionUrl(), { method: 'POST', body: '{}' })).status !== 404, 'the webhook after restart');
-		const endpoints = fake.webhooks.endpoints();
+		const endpoints = e2e.fake.webhooks.endpoints();
 		expect(endpoints).toHaveLength(1);
 		expect(endpoints[0].id).toBe(before.id);
 		await payAndWait('ORD-E2E-AFTER-RESTART');
-		expect(shop.marked[shop.marked.length - 1].path).toBe('/orders/ORD-E2E-AFTER-RESTART/paid');
+		expect(e2e.shop.marked[e2e.shop.marked.length - 1].path).toBe('/orders/ORD-E2E-AFTER-RESTART/paid');
 	});
 
 	test('deactivating deletes the endpoint', async () => {
-		await n8n.deactivateWorkflow(rest, workflowId);
-		await until(() => fake.webhooks.endpoints().length === 0, 'the endpoint to be deleted', 60_000, () => server.logs().slice(-3000));
-		expect(fake.webhooks.endpoints()).toEqual([]);
-		expect(fake.requests.filter((r) => r.method === 'DELETE').map((r) => r.status)).toEqual([204]);
+		await n8n.deactivateWorkflow(e2e.rest, e2e.workflowId);
+		await until(() => e2e.fake.webhooks.endpoints().length === 0, 'the endpoint to be deleted', 60_000, () => e2e.server.logs().slice(-3000));
+		expect(e2e.fake.webhooks.endpoints()).toEqual([]);
+		expect(e2e.fake.requests.filter((r) => r.method === 'DELETE').map((r) => r.status)).toEqual([204]);
 	});
 
 	test('n8n printed no API key or signing secret', () => {
-		logs.push(server ? server.logs() : '');
+		logs.push(e2e.server ? e2e.server.logs() : '');
 		expect(secrets.length).toBeGreaterThan(0);
 		for (const text of logs) for (const secret of [apiKey, ...secrets]) expect(text).not.toContain(secret);
 	});
 }
 
-module.exports = { defineTriggerSuite, startShop, workflow, WEBHOOK_ID, until };
+module.exports = { defineTriggerSuite, useActiveWorkflow, startShop, workflow, WEBHOOK_ID, until };
