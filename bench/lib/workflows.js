@@ -136,19 +136,16 @@ function buildWorkflows({ fake, credential, httpVersion, rateLimit = 100 }) {
 
 	// 2 and 3. Gets of many input items: the webhook's body { items: [{ id }, …] } split into items.
 	add('items-baseline', 'Split Out only (no requests)', [splitOut('body.items')], 'id');
+	/** Split Out, then our Get of each item's id with these options. */
+	const oursGet = (options) => [splitOut('body.items'), tilled(credential, { operation: 'get', checkoutSessionId: byId('={{ $json.id }}'), options })];
 	for (const concurrency of [5, 10]) {
-		add(
-			`get-ours-${concurrency}`,
-			`Tilled: Get, Items in Parallel = ${concurrency}`,
-			[splitOut('body.items'), tilled(credential, { operation: 'get', checkoutSessionId: byId('={{ $json.id }}'), options: { itemConcurrency: concurrency } })],
-			'id',
-		);
+		add(`get-ours-${concurrency}`, `Tilled: Get, Items in Parallel = ${concurrency}`, oursGet({ itemConcurrency: concurrency }), 'id');
 	}
-	add('get-ours-default', 'Tilled: Get, default options', [splitOut('body.items'), tilled(credential, { operation: 'get', checkoutSessionId: byId('={{ $json.id }}'), options: {} })], 'id');
+	add('get-ours-default', 'Tilled: Get, default options', oursGet({}), 'id');
 	add('get-http', 'HTTP Request: default options', [splitOut('body.items'), httpRequest(httpVersion, fake, { url: getUrl })], 'id');
 	// The rate-limited part's own copy: the node keeps the pace a 429 taught it in the workflow's
 	// static data, which must not slow the other parts' runs.
-	add('get-ours-rate', 'Tilled: Get, default options', [splitOut('body.items'), tilled(credential, { operation: 'get', checkoutSessionId: byId('={{ $json.id }}'), options: {} })], 'id');
+	add('get-ours-rate', 'Tilled: Get, default options', oursGet({}), 'id');
 	add(
 		'get-http-batch',
 		'HTTP Request: Batching 50 items, 0 ms',
