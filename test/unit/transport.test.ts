@@ -73,6 +73,34 @@ describe('mapConcurrent', () => {
 		expect(Math.max(...peaks)).toBe(4);
 	});
 
+	test('new inputs start in batches of an eighth of the limit, and the last ones start however few', async () => {
+		// Each call waits until the test finishes it, so the test decides the order of events.
+		const finishers: Array<() => void> = [];
+		const started: number[] = [];
+		const done = mapConcurrent(Array.from({ length: 19 }, (_, i) => i), 16, async (n) => {
+			started.push(n);
+			await new Promise<void>((resolve) => finishers.push(resolve));
+			return n;
+		});
+		const settle = async () => await new Promise((resolve) => setImmediate(resolve));
+		await settle();
+		expect(started.length).toBe(16);
+		// One slot free: no start yet (a batch is 16 / 8 = 2).
+		finishers[0]();
+		await settle();
+		expect(started.length).toBe(16);
+		// Two free: both start at once.
+		finishers[1]();
+		await settle();
+		expect(started.length).toBe(18);
+		// One input is left: one free slot is enough for it.
+		finishers[2]();
+		await settle();
+		expect(started.length).toBe(19);
+		for (const finish of finishers.slice(3)) finish();
+		expect(await done).toEqual(Array.from({ length: 19 }, (_, i) => i));
+	});
+
 	test('an empty input resolves at once; a synchronous throw counts as a failure', async () => {
 		await expect(mapConcurrent([], 3, async () => 1)).resolves.toEqual([]);
 		await expect(
