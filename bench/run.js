@@ -19,7 +19,7 @@ const os = require('node:os');
 const path = require('node:path');
 const n8n = require('../scripts/lib/n8n');
 const { startFakeTilled } = require('../test/fake-tilled/server');
-const { buildWorkflows, httpRequestDefaultVersion } = require('./lib/workflows');
+const { buildWorkflows, httpRequestDefaultVersion, CALIBRATION_DIR } = require('./lib/workflows');
 const { startInstance } = require('./lib/instance');
 const footprint = require('./lib/footprint');
 const u = require('./lib/util');
@@ -226,7 +226,7 @@ async function main() {
 			fake.sessions.seedSessions(options.sessions);
 			const ids = fake.sessions.listSessions().map((s) => s.id);
 
-			instance = await startInstance({ installation, tarball });
+			instance = await startInstance({ installation, tarball, env: { N8N_CUSTOM_EXTENSIONS: CALIBRATION_DIR } });
 			const credential = await instance.createCredential('Tilled bench (fake)', 'tilledApi', {
 				accountId: FAKE_ACCOUNT,
 				apiKey: FAKE_KEY,
@@ -340,6 +340,7 @@ async function itemsPart(instance, fake, scenarios, options, ids, version, httpV
 		{ ...scenarios['get-ours-default'], concurrency: 200, parallel: 'adaptive, ≤ 200' },
 		{ ...scenarios['get-ours-10'], concurrency: 10 },
 		{ ...scenarios['get-ours-5'], concurrency: 5 },
+		{ ...scenarios['get-floor'], concurrency: items },
 		{ ...scenarios['get-http'], concurrency: items },
 		{ ...scenarios['get-http-batch'], concurrency: items },
 		bareClient(10),
@@ -486,7 +487,7 @@ async function cpuPart(instance, fake, scenarios, options, ids, version) {
 	const latency = fake.latency;
 	fake.setLatency(0);
 	try {
-		const chosen = [scenarios['items-baseline'], scenarios['get-ours-default'], scenarios['get-http']];
+		const chosen = [scenarios['items-baseline'], scenarios['get-ours-default'], scenarios['get-floor'], scenarios['get-http']];
 		u.log(`3. CPU: ${cpuItems} Gets at 0 ms latency`);
 		// One run here and one untimed run before each block (measure's blocks mode).
 		await warmUp(instance, fake, chosen, body, 1);

@@ -10,6 +10,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const TILLED_TYPE = 'n8n-nodes-tilled.tilledCheckoutSessions';
+/** bench/calibration/TilledFloor.node.js, which n8n loads from N8N_CUSTOM_EXTENSIONS. */
+const CALIBRATION_DIR = path.join(__dirname, '..', 'calibration');
+const FLOOR_TYPE = 'CUSTOM.tilledFloor';
 
 /** The HTTP Request node version a new node gets in the editor of this n8n (its defaultVersion). */
 function httpRequestDefaultVersion(installation) {
@@ -142,6 +145,10 @@ function buildWorkflows({ fake, credential, httpVersion, rateLimit = 100 }) {
 		add(`get-ours-${concurrency}`, `Tilled: Get, Items in Parallel = ${concurrency}`, oursGet({ itemConcurrency: concurrency }), 'id');
 	}
 	add('get-ours-default', 'Tilled: Get, default options', oursGet({}), 'id');
+	add('get-floor', 'Floor node (calibration): expression + httpRequestWithAuthentication only', [
+		splitOut('body.items'),
+		node('Tilled floor', FLOOR_TYPE, 1, { checkoutSessionId: '={{ $json.id }}' }, { credentials: { tilledApi: { id: credential.id, name: credential.name } } }),
+	], 'id');
 	add('get-http', 'HTTP Request: default options', [splitOut('body.items'), httpRequest(httpVersion, fake, { url: getUrl })], 'id');
 	// The rate-limited part's own copy: the node keeps the pace a 429 taught it in the workflow's
 	// static data, which must not slow the other parts' runs.
@@ -161,4 +168,4 @@ function buildWorkflows({ fake, credential, httpVersion, rateLimit = 100 }) {
 	return scenarios;
 }
 
-module.exports = { buildWorkflows, httpRequestDefaultVersion, TILLED_TYPE };
+module.exports = { buildWorkflows, httpRequestDefaultVersion, TILLED_TYPE, CALIBRATION_DIR };
