@@ -3,11 +3,11 @@ const START_BATCH = 8;
 
 /**
  * Runs fn over inputs with at most `limit` running at once; results keep the input order. The
- * limit may be a function (the adaptive limiter's current limit), asked each time an input could
- * start. After a failure no new input is started, and the failure is thrown only once every call
- * already running has settled (the caller can then account for all of them).
+ * limit may be a function (the adaptive limiter's current limit), asked each time inputs could
+ * start. Inputs start in batches, once an eighth of the limit is free. After a failure no new
+ * input is started, and the failure is thrown only once every call already running has settled
+ * (the caller can then account for all of them).
  */
-
 export async function mapConcurrent<T, R>(
 	inputs: readonly T[],
 	limit: number | (() => number),
