@@ -1,4 +1,15 @@
-import { backoffMs, LIST_REQUEST, listQuery, mapConcurrent, retryAfterMs, tilledError } from '../../nodes/Tilled/transport';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import {
+	AdaptiveLimiter,
+	backoffMs,
+	LIST_REQUEST,
+	listQuery,
+	mapConcurrent,
+	rememberPace,
+	retryAfterMs,
+	tilledError,
+	type TransportSettings,
+} from '../../nodes/Tilled/transport';
 
 test('backoff doubles per attempt, with jitter between half and all of it, capped at 30 s', () => {
 	expect(backoffMs(500, 0, 0)).toBe(250);
@@ -132,4 +143,36 @@ test('an error of a request acting for another account names that account', () =
 	expect(tilledError(node, LIST_REQUEST, { message: 'Forbidden resource', status: 403 }).message).toBe(
 		'Tilled could not list checkout sessions: Forbidden resource [HTTP 403]',
 	);
+});
+
+test('the pace is written to static data again only when it says something new', () => {
+	// n8n saves static data whole after a run that changed it: every needless write can undo what
+	// a run going on at the same time saved (a Trigger's seen events).
+	const staticData: IDataObject = {};
+	const context = { getWorkflowStaticData: () => staticData } as unknown as IExecuteFunctions;
+	const limiter = new AdaptiveLimiter({ ceiling: 10, rate: 50, acceptedAtLimit: 55 });
+	const settings = { limiter } as TransportSettings;
+	const minute = 60_000;
+	rememberPace.call(context, settings, 0);
+	expect(staticData.tilledPace).toEqual({ requestsPerSecond: 50, acceptedPerSecond: 55, learntAt: 0 });
+	// A later run with the same pace and no 429: nothing written.
+	rememberPace.call(context, settings, 5 * minute);
+	expect(staticData.tilledPace).toMatchObject({ learntAt: 0 });
+	// A pace that moved by more than 5 % is written.
+	limiter.rate = 53;
+	rememberPace.call(context, settings, 6 * minute);
+	expect(staticData.tilledPace).toMatchObject({ requestsPerSecond: 53, learntAt: 6 * minute });
+	// So is the same pace once the stored one is over 10 minutes old (it must not be forgotten)…
+	rememberPace.call(context, settings, 16 * minute);
+	expect(staticData.tilledPace).toMatchObject({ learntAt: 6 * minute });
+	rememberPace.call(context, settings, 17 * minute);
+	expect(staticData.tilledPace).toMatchObject({ learntAt: 17 * minute });
+	// …and what a run that met a 429 learnt.
+	limiter.stats.rateLimited = 1;
+	rememberPace.call(context, settings, 18 * minute);
+	expect(staticData.tilledPace).toMatchObject({ learntAt: 18 * minute });
+	// Nothing at all from a run Tilled never limited.
+	const unlimited: IDataObject = {};
+	rememberPace.call({ getWorkflowStaticData: () => unlimited } as unknown as IExecuteFunctions, { limiter: new AdaptiveLimiter({ ceiling: 10 }) } as TransportSettings, 0);
+	expect(unlimited).toEqual({});
 });

@@ -120,12 +120,31 @@ export function rememberedPace(this: IExecuteFunctions, now = Date.now()): Pace 
 	return { rate: requestsPerSecond, acceptedAtLimit: typeof acceptedPerSecond === 'number' ? acceptedPerSecond : undefined };
 }
 
-/** Keeps what this run ended with for the next runs (nothing if Tilled never limited it). */
+// n8n saves a workflow's static data whole after a run that changed it, so a run going on at the
+// same time (a Tilled Trigger's record of the events it saw, say) can lose what it saved meanwhile.
+// The pace is therefore written again only when it says something new.
+const PACE_REFRESH_MS = 10 * 60_000;
+const PACE_CHANGE = 0.05;
+
+/**
+ * Keeps what this run ended with for the next runs (nothing if Tilled never limited it): written
+ * when this run met a 429, when its pace moved by more than 5 %, or to keep a pace older than 10
+ * minutes from being forgotten.
+ */
 export function rememberPace(this: IExecuteFunctions, settings: TransportSettings, now = Date.now()) {
-	const { rate, acceptedAtLimit } = settings.limiter;
+	const { rate, acceptedAtLimit, stats } = settings.limiter;
 	if (rate === undefined) return;
+	const staticData = this.getWorkflowStaticData('node');
+	const stored = staticData[PACE_KEY] as IDataObject | undefined;
+	const storedRate = Number(stored?.requestsPerSecond);
+	const storedAt = Number(stored?.learntAt);
+	const news =
+		stats.rateLimited > 0 ||
+		!(Math.abs(rate - storedRate) <= storedRate * PACE_CHANGE) ||
+		!(now - storedAt <= PACE_REFRESH_MS);
+	if (!news) return;
 	const round = (value: number) => Math.round(value * 10) / 10;
-	this.getWorkflowStaticData('node')[PACE_KEY] = {
+	staticData[PACE_KEY] = {
 		requestsPerSecond: round(rate),
 		...(acceptedAtLimit !== undefined ? { acceptedPerSecond: round(acceptedAtLimit) } : {}),
 		learntAt: now,
