@@ -490,7 +490,7 @@ async function cpuPart(instance, fake, scenarios, options, ids, version) {
 		const results = await measure(instance, fake, chosen, {
 			body,
 			repeats,
-				expect: (s) => ({ count: cpuItems, get: s.id === 'items-baseline' ? 0 : cpuItems }),
+			expect: (s) => ({ count: cpuItems, get: s.id === 'items-baseline' ? 0 : cpuItems }),
 		});
 		const base = results.get('items-baseline');
 		const http = results.get('get-http');
