@@ -407,6 +407,7 @@ async function rateLimitPart(instance, fake, scenarios, options, ids, version) {
 	const body = JSON.stringify({ items: ids.slice(0, items).map((id) => ({ id })) });
 	const chosen = [
 		{ ...scenarios['get-ours-rate'], runs: repeats },
+		{ ...scenarios['get-ours-rate-10'], runs: repeats },
 		{ ...scenarios['get-http-rate'], runs: repeats },
 		{ ...scenarios['get-http'], runs: 1 },
 	];
@@ -457,16 +458,25 @@ async function rateLimitPart(instance, fake, scenarios, options, ids, version) {
 	});
 	const ours = results.get('get-ours-rate');
 	const oursFailedItems = ours.counted.some((c) => c !== items);
-	version.targets.push({
-		name: `n8n ${version.label}, 2b. Rate limit ${rateLimit}/s, Get ×${u.int(items)}, default options: 0 failed items, a handful of 429s`,
-		measured: `${oursFailedItems ? 'items failed' : '0 failed items'}; 429s per run: ${ours.refused.join(', ')} (first burst ${ours.firstBurst.join(', ')})`,
-		met: !oursFailedItems && Math.max(...ours.refused) <= 10,
-	});
+	const capped = results.get('get-ours-rate-10');
+	// The first run knows nothing of the limit; the later ones start from the remembered pace.
+	version.targets.push(
+		{
+			name: `n8n ${version.label}, 2b. Rate limit ${rateLimit}/s, Get ×${u.int(items)}, default options: 0 failed items, a handful of 429s (≤ 10) once the pace is known`,
+			measured: `${oursFailedItems ? 'items failed' : '0 failed items'}; 429s per later run: ${ours.refused.slice(1).join(', ') || 'no later run'}`,
+			met: !oursFailedItems && ours.refused.length > 1 && Math.max(...ours.refused.slice(1)) <= 10,
+		},
+		{
+			name: `n8n ${version.label}, 2b. Rate limit ${rateLimit}/s, first run (limit unknown): a handful of 429s (≤ 10) at default options`,
+			measured: `${ours.refused[0]} at default options (a slower ramp trades speed for fewer: see the README); ${capped.refused[0]} at Items in Parallel = 10`,
+			met: ours.refused[0] <= 10,
+		},
+	);
 	return [
 		`#### 2b. ${u.int(items)} Gets against a rate limit of ${rateLimit} requests per second (${latency} ms latency)`,
 		'',
 		`The fake allows ${rateLimit} requests in any rolling second and answers 429 with \`Retry-After: 1\` beyond (refused requests do not count). ` +
-			`Each run starts after a quiet second. Ours: default options, in a workflow of its own; its first run starts knowing nothing of the limit, and the later runs start from the pace the node kept in the workflow's static data. HTTP Request "Batching ${rateLimit} items per 1,000 ms": a user who knows the limit; ` +
+			`Each run starts after a quiet second. Ours: default options, in a workflow of its own; its first run starts knowing nothing of the limit, and the later runs start from the pace the node kept in the workflow's static data. Ours at Items in Parallel = 10: the same, with a ceiling a user who knows the limit is tight would set (it bounds the first burst). HTTP Request "Batching ${rateLimit} items per 1,000 ms": a user who knows the limit; ` +
 			'with its default options the HTTP Request node fails the run at the first 429 (it does not retry unless Retry On Fail is set). ' +
 			`Floor = ${u.int(items)} requests ÷ ${rateLimit} per second.`,
 		'',

@@ -153,6 +153,8 @@ function buildWorkflows({ fake, credential, httpVersion, rateLimit = 100 }) {
 	// The rate-limited part's own copy: the node keeps the pace a 429 taught it in the workflow's
 	// static data, which must not slow the other parts' runs.
 	add('get-ours-rate', 'Tilled: Get, default options', oursGet({}), 'id');
+	// A user who knows the account's limit is tight: a low ceiling bounds the first burst.
+	add('get-ours-rate-10', 'Tilled: Get, Items in Parallel = 10', oursGet({ itemConcurrency: 10 }), 'id');
 	add(
 		'get-http-batch',
 		'HTTP Request: Batching 50 items, 0 ms',

@@ -117,7 +117,7 @@ export class TilledCheckoutSessions implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 1, maxValue: 200 },
 						default: DEFAULT_ITEM_CONCURRENCY,
-						description: `The most input items sent to Tilled at once; outputs keep the input order. The node starts with ${INITIAL_LIMIT} and goes up to this while Tilled answers quickly and without errors; a 429, gateway errors or slow answers bring it down for all items at once.`,
+						description: `The most input items sent to Tilled at once; outputs keep the input order. The node starts with ${INITIAL_LIMIT} and goes up to this while Tilled answers quickly and without errors; a 429, gateway errors or slow answers bring it down for all items at once. If your account's rate limit is low, set it lower: a run that first meets the limit has about this many requests refused (and retried).`,
 					},
 					{
 						displayName: 'Max Retries',
