@@ -5,7 +5,7 @@
  * `npm run bench`: how fast the Tilled node is inside a real n8n, against n8n's HTTP Request node
  * doing the same requests in the same n8n, on the same fake Tilled with an injected latency.
  *
- *   npm run bench [-- --latency 20] [--repeats 3] [--sessions 10000]
+ *   npm run bench [-- --latency 20] [--repeats 7] [--rate-repeats 3] [--sessions 10000]
  *                 [--items 1000] [--cpu-items 2000] [--rate-limit 100] [--n8n all|latest|v1]
  *                 [--memory 25000,50000,100000] [--parts list,items,ratelimit,cpu,footprint,memory]
  *
@@ -29,7 +29,8 @@ const PARTS = ['list', 'items', 'ratelimit', 'cpu', 'footprint', 'memory'];
 function parseArgs(argv) {
 	const options = {
 		latency: 20,
-		repeats: 3,
+		repeats: 7,
+		rateRepeats: 3,
 		sessions: 10_000,
 		items: 1000,
 		cpuItems: 2000,
@@ -47,6 +48,7 @@ function parseArgs(argv) {
 		const value = () => inline ?? argv[++i];
 		if (name === '--latency') options.latency = number(name, value());
 		else if (name === '--repeats') options.repeats = Math.max(1, number(name, value()));
+		else if (name === '--rate-repeats') options.rateRepeats = Math.max(1, number(name, value()));
 		else if (name === '--sessions') options.sessions = Math.max(101, number(name, value()));
 		else if (name === '--items') options.items = Math.max(1, number(name, value()));
 		else if (name === '--cpu-items') options.cpuItems = Math.max(1, number(name, value()));
@@ -59,7 +61,7 @@ function parseArgs(argv) {
 			if (unknown.length) throw new Error(`unknown part(s) ${unknown.join(', ')}; known: ${PARTS.join(', ')}`);
 		} else if (name === '--help' || name === '-h') {
 			process.stdout.write(
-				'usage: npm run bench -- [--latency MS] [--repeats N] [--sessions N] [--items N]\n' +
+				'usage: npm run bench -- [--latency MS] [--repeats N] [--rate-repeats N] [--sessions N] [--items N]\n' +
 					'                        [--cpu-items N] [--rate-limit N] [--n8n all|latest|v1] [--memory N,N,…]\n' +
 					'                        [--parts list,items,ratelimit,cpu,footprint,memory]\n',
 			);
@@ -345,7 +347,7 @@ async function itemsPart(instance, fake, scenarios, options, ids, version, httpV
 		bareClient(items),
 	];
 	u.log(`2. ${items} input items of Get (${latency} ms latency)`);
-	await warmUp(instance, fake, chosen, body, 1);
+	await warmUp(instance, fake, chosen, body);
 	const results = await measure(instance, fake, chosen, {
 		body,
 		repeats,
@@ -403,7 +405,7 @@ async function itemsPart(instance, fake, scenarios, options, ids, version, httpV
  * limit (Batching: that many items per 1,000 ms) and, once, with its default options.
  */
 async function rateLimitPart(instance, fake, scenarios, options, ids, version) {
-	const { items, latency, rateLimit, repeats } = options;
+	const { items, latency, rateLimit, rateRepeats: repeats } = options;
 	const body = JSON.stringify({ items: ids.slice(0, items).map((id) => ({ id })) });
 	const chosen = [
 		{ ...scenarios['get-ours-rate'], runs: repeats },
@@ -495,8 +497,8 @@ async function cpuPart(instance, fake, scenarios, options, ids, version) {
 	try {
 		const chosen = [scenarios['items-baseline'], scenarios['get-ours-default'], scenarios['get-floor'], scenarios['get-http']];
 		u.log(`3. CPU: ${cpuItems} Gets at 0 ms latency`);
-		// One run here and one untimed run before each block (measure).
-		await warmUp(instance, fake, chosen, body, 1);
+		// Two runs here and one untimed run before each block (measure).
+		await warmUp(instance, fake, chosen, body);
 		const results = await measure(instance, fake, chosen, {
 			body,
 			repeats,
