@@ -16,6 +16,8 @@ import { verifySignature } from './trigger/signature';
 import { tilledApiRequest, transportSettings } from './transport';
 
 const ENDPOINTS = '/v1/webhook-endpoints';
+/** Retry-After (seconds) on a delivery that came before n8n stored the signing secret. */
+const NO_SECRET_RETRY_AFTER_S = 5;
 
 /** What the node keeps in the workflow's static data while the workflow is active. */
 interface EndpointData extends IDataObject {
@@ -138,9 +140,18 @@ export class TilledTrigger implements INodeType {
 		const request = this.getRequestObject();
 		// n8n 1.x and 2.x keep the bytes as received (rawBody); the signature is over those bytes.
 		const rawBody = request.rawBody ?? Buffer.from(JSON.stringify(this.getBodyData()));
-		const check = data.webhookSecret
-			? verifySignature(this.getHeaderData()['tilled-signature'], rawBody, data.webhookSecret, Date.now())
-			: ({ valid: false, reason: 'no signing secret is stored: deactivate and activate the workflow' } as const);
+		if (!data.webhookSecret) {
+			// Between Tilled creating the endpoint and n8n saving its secret (a moment at activation),
+			// a delivery can come: "try again", not "unauthorized", so Tilled's retry gets through.
+			const response = this.getResponseObject();
+			response.setHeader('retry-after', String(NO_SECRET_RETRY_AFTER_S));
+			response.status(503).json({
+				message: 'not ready: no signing secret is stored',
+				reason: 'if this lasts, deactivate and activate the workflow',
+			});
+			return { noWebhookResponse: true };
+		}
+		const check = verifySignature(this.getHeaderData()['tilled-signature'], rawBody, data.webhookSecret, Date.now());
 		if (!check.valid) {
 			// Nothing from an unverified request runs, and the answer tells nothing about the secret.
 			this.getResponseObject().status(401).json({ message: 'invalid tilled-signature', reason: check.reason });

@@ -186,6 +186,13 @@ function defineTriggerSuite(label) {
 		expect(endpoints[0]).toMatchObject({ url: productionUrl(), enabled_events: ['payment_intent.succeeded'] });
 		expect(endpoints[0].description).toContain('mark the order paid');
 		secrets.push(endpoints[0].secret);
+		// Activation ends when n8n has saved the secret (the webhook handler reads it from there):
+		// a delivery before that gets 503 and Tilled's retry (see the integration test).
+		await until(
+			async () => JSON.stringify((await e2e.rest.request('GET', `/workflows/${e2e.workflowId}`)).data?.staticData ?? null).includes('webhookSecret'),
+			'the signing secret in the workflow\'s static data',
+			60_000,
+		);
 	});
 
 	test('paying a session gives exactly one execution, marking the order paid with the example\'s body', async () => {

@@ -16,6 +16,8 @@ export const POLLING_TYPE = 'n8n-nodes-tilled.tilledPollingTrigger';
 export interface Delivery {
 	status: number;
 	body: unknown;
+	/** Headers the node set on its own answer. */
+	headers?: Record<string, string>;
 	/** The items the workflow would run with; undefined when no run starts. */
 	items?: IDataObject[];
 }
@@ -94,7 +96,12 @@ export async function startWebhookTrigger(
 		// What n8n's webhook server hands to the node: the parsed body and the raw bytes.
 		const request = Object.assign(req, { body, rawBody, params: {}, query: {} });
 		let answered: { status: number; body: unknown } | undefined;
+		const headers: Record<string, string> = {};
 		const response = {
+			setHeader(name: string, value: string) {
+				headers[name.toLowerCase()] = value;
+				return response;
+			},
 			status(code: number) {
 				answered = { status: code, body: undefined };
 				return response;
@@ -115,10 +122,11 @@ export async function startWebhookTrigger(
 		);
 		const result = await nodeType.webhook.call(context);
 		const delivery: Delivery = answered
-			? { status: answered.status, body: answered.body }
+			? { status: answered.status, body: answered.body, headers }
 			: { status: 200, body: result.webhookResponse ?? { message: 'Workflow was started' }, items: result.workflowData?.[0].map((item) => item.json) };
 		deliveries.push(delivery);
 		res.statusCode = delivery.status;
+		for (const [name, value] of Object.entries(delivery.headers ?? {})) res.setHeader(name, value);
 		res.setHeader('content-type', 'application/json');
 		res.end(JSON.stringify(delivery.body ?? {}));
 	}

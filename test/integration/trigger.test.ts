@@ -176,6 +176,32 @@ describe('Tilled Trigger: deliveries', () => {
 		}
 	});
 
+	test('a delivery before n8n stored the signing secret gets 503 with Retry-After, and nothing runs', async () => {
+		const trigger = await activeTrigger();
+		try {
+			// As in the moment between Tilled creating the endpoint and n8n saving the secret.
+			const secret = trigger.staticData().webhookSecret;
+			delete trigger.staticData().webhookSecret;
+			const [session] = fake.sessions.seedSessions(1);
+			const { deliveries } = await fake.webhooks.pay(session.id);
+			expect(deliveries[0].statuses).toEqual([503, 503, 503, 503]);
+			expect(trigger.deliveries.every((d) => d.status === 503 && d.items === undefined && d.headers?.['retry-after'] === '5')).toBe(true);
+			expect(trigger.deliveries[0].body).toEqual({
+				message: 'not ready: no signing secret is stored',
+				reason: 'if this lasts, deactivate and activate the workflow',
+			});
+			expect(fake.requests.filter((r) => r.path === '/v1/checkout-sessions')).toEqual([]);
+
+			// Once the secret is there, Tilled's next delivery runs.
+			trigger.staticData().webhookSecret = secret;
+			const again = await fake.webhooks.pay(fake.sessions.seedSessions(1)[0].id);
+			expect(again.deliveries[0].statuses).toEqual([200]);
+			expect(trigger.deliveries.at(-1)?.items).toHaveLength(1);
+		} finally {
+			await trigger.close();
+		}
+	});
+
 	test('a missing header gets 401', async () => {
 		const trigger = await activeTrigger();
 		try {
