@@ -111,13 +111,18 @@ export interface Pace {
 	acceptedAtLimit?: number;
 }
 
+/** The pace kept in static data and when it was learnt, if the record is whole. */
+function storedPace(staticData: IDataObject): (Pace & { learntAt: number }) | undefined {
+	const { requestsPerSecond, acceptedPerSecond, learntAt } = (staticData[PACE_KEY] as IDataObject | undefined) ?? {};
+	if (typeof requestsPerSecond !== 'number' || !(requestsPerSecond >= 1) || typeof learntAt !== 'number') return undefined;
+	return { rate: requestsPerSecond, acceptedAtLimit: typeof acceptedPerSecond === 'number' ? acceptedPerSecond : undefined, learntAt };
+}
+
 /** What an earlier run of this node learnt of Tilled's rate limit within the last hour, if anything. */
 export function rememberedPace(this: IExecuteFunctions, now = Date.now()): Pace | undefined {
-	const stored = this.getWorkflowStaticData('node')[PACE_KEY] as IDataObject | undefined;
-	const { requestsPerSecond, acceptedPerSecond, learntAt } = stored ?? {};
-	if (typeof requestsPerSecond !== 'number' || !(requestsPerSecond >= 1) || typeof learntAt !== 'number') return undefined;
-	if (now - learntAt > PACE_MEMORY_MS) return undefined;
-	return { rate: requestsPerSecond, acceptedAtLimit: typeof acceptedPerSecond === 'number' ? acceptedPerSecond : undefined };
+	const stored = storedPace(this.getWorkflowStaticData('node'));
+	if (!stored || now - stored.learntAt > PACE_MEMORY_MS) return undefined;
+	return { rate: stored.rate, acceptedAtLimit: stored.acceptedAtLimit };
 }
 
 // n8n saves a workflow's static data whole after a run that changed it, so a run going on at the
@@ -135,13 +140,12 @@ export function rememberPace(this: IExecuteFunctions, settings: TransportSetting
 	const { rate, acceptedAtLimit, stats } = settings.limiter;
 	if (rate === undefined) return;
 	const staticData = this.getWorkflowStaticData('node');
-	const stored = staticData[PACE_KEY] as IDataObject | undefined;
-	const storedRate = Number(stored?.requestsPerSecond);
-	const storedAt = Number(stored?.learntAt);
+	const stored = storedPace(staticData);
 	const news =
 		stats.rateLimited > 0 ||
-		!(Math.abs(rate - storedRate) <= storedRate * PACE_CHANGE) ||
-		!(now - storedAt <= PACE_REFRESH_MS);
+		!stored ||
+		Math.abs(rate - stored.rate) > stored.rate * PACE_CHANGE ||
+		now - stored.learntAt > PACE_REFRESH_MS;
 	if (!news) return;
 	const round = (value: number) => Math.round(value * 10) / 10;
 	staticData[PACE_KEY] = {
