@@ -137,9 +137,6 @@ export class TilledTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const data = this.getWorkflowStaticData('node') as EndpointData;
-		const request = this.getRequestObject();
-		// n8n 1.x and 2.x keep the bytes as received (rawBody); the signature is over those bytes.
-		const rawBody = request.rawBody ?? Buffer.from(JSON.stringify(this.getBodyData()));
 		if (!data.webhookSecret) {
 			// Between Tilled creating the endpoint and n8n saving its secret (a moment at activation),
 			// a delivery can come: "try again", not "unauthorized", so Tilled's retry gets through.
@@ -151,6 +148,9 @@ export class TilledTrigger implements INodeType {
 			});
 			return { noWebhookResponse: true };
 		}
+		const request = this.getRequestObject();
+		// n8n 1.x and 2.x keep the bytes as received (rawBody); the signature is over those bytes.
+		const rawBody = request.rawBody ?? Buffer.from(JSON.stringify(this.getBodyData()));
 		const check = verifySignature(this.getHeaderData()['tilled-signature'], rawBody, data.webhookSecret, Date.now());
 		if (!check.valid) {
 			// Nothing from an unverified request runs, and the answer tells nothing about the secret.
