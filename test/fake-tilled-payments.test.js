@@ -301,3 +301,178 @@ describe('refunds', () => {
     expect((await api(`/v1/payment-intents/${intent.id}`)).json.charges[0].amount_refunded).toBe(1000);
   });
 });
+
+describe('customers', () => {
+  test('create, get, update (metadata merged, "" removes a key), list with metadata and q; events', async () => {
+    const created = await post('/v1/customers', { first_name: 'Grace', last_name: 'Hopper', email: 'grace@example.com', metadata: { crm: 'C-1', tier: 'gold' } });
+    expect(created.status).toBe(201);
+    expectValid('Customer', created.json);
+    expect(created.json).toMatchObject({ account_id: ACCOUNT, first_name: 'Grace', metadata: { crm: 'C-1', tier: 'gold' } });
+    const other = (await post('/v1/customers', { first_name: 'Alan', phone: '+44 20 7946 0000' })).json;
+    const id = created.json.id;
+    expect((await api(`/v1/customers/${id}`)).json).toEqual(created.json);
+    const updated = await api(`/v1/customers/${id}`, { method: 'PATCH', json: { last_name: 'Murray Hopper', metadata: { tier: '', note: 'vip' } } });
+    expect(updated.status).toBe(200);
+    expect(updated.json).toMatchObject({ first_name: 'Grace', last_name: 'Murray Hopper', metadata: { crm: 'C-1', note: 'vip' } });
+    expect(updated.json.metadata).not.toHaveProperty('tier');
+    const ids = async (/** @type {string} */ q) => (await api(`/v1/customers${q}`)).json.items.map((/** @type {any} */ c) => c.id);
+    expect(await ids('')).toEqual([other.id, id]);
+    expect(await ids('?q=murray')).toEqual([id]);
+    expect(await ids('?q=7946')).toEqual([other.id]);
+    expect(await ids('?metadata[crm]=C-1')).toEqual([id]);
+    expect((await api('/v1/customers?limit=1&offset=1')).json).toMatchObject({ total: 2, has_more: false, items: [{ id }] });
+    expect(fake.webhooks.events().map((e) => [e.type, e.data.id])).toEqual([
+      ['customer.created', id],
+      ['customer.created', other.id],
+      ['customer.updated', id],
+    ]);
+  });
+
+  test('bad input and unknown customers are refused; another account cannot see them', async () => {
+    const bad = await post('/v1/customers', { first_name: 'x'.repeat(256), nickname: 'x' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toEqual(['property nickname should not exist', 'first_name must be shorter than or equal to 255 characters']);
+    expect((await api('/v1/customers/cus_nope', { method: 'PATCH', json: {} })).json.message).toBe('Customer cus_nope not found');
+    const mine = (await post('/v1/customers', { email: 'a@example.com' })).json;
+    expect((await api(`/v1/customers/${mine.id}`, { headers: { 'tilled-account': OTHER_ACCOUNT } })).status).toBe(404);
+    const theirs = await post('/v1/customers', {}); // an empty body is an empty customer, as NestJS reads it
+    expect(theirs.status).toBe(201);
+  });
+});
+
+describe('balance transactions and payouts', () => {
+  test('charges, fees and refunds make pending balance transactions; a payout groups them', async () => {
+    const { intent } = await paidSession();
+    const refund = (await post('/v1/refunds', { payment_intent_id: intent.id, amount: 500 })).json;
+    const charge = intent.charges[0];
+    const list = await api('/v1/balance-transactions');
+    expectValid('BalanceTransactionList', list.json);
+    // 2.9% + 30 of 2,500 is 103.
+    expect(list.json.items.map((/** @type {any} */ t) => [t.type, t.amount, t.source_id, t.status])).toEqual([
+      ['refund', -500, refund.id, 'pending'],
+      ['fee', -103, charge.id, 'pending'],
+      ['charge', 2500, charge.id, 'pending'],
+    ]);
+    const bySource = await api(`/v1/balance-transactions?source_id=${charge.id}&type=fee`);
+    expect(bySource.json.items).toHaveLength(1);
+
+    const made = await post('/_fake/payouts', {});
+    expect(made.status).toBe(201);
+    expectValid('Payout', made.json);
+    expect(made.json).toMatchObject({ account_id: ACCOUNT, amount: 1897, currency: 'usd', status: 'paid', balance_transaction: { type: 'payout', amount: -1897 } });
+    const payoutId = made.json.id;
+    const ofPayout = await api(`/v1/balance-transactions?payout_id=${payoutId}`);
+    expect(ofPayout.json.items.map((/** @type {any} */ t) => [t.type, t.status])).toEqual([
+      ['payout', 'available'],
+      ['refund', 'available'],
+      ['fee', 'available'],
+      ['charge', 'available'],
+    ]);
+    const got = await api(`/v1/balance-transactions/${ofPayout.json.items[3].id}`);
+    expectValid('BalanceTransaction', got.json);
+    expect(got.json.payout_id).toBe(payoutId);
+    expect((await api(`/v1/payouts/${payoutId}`)).json).toEqual(made.json);
+    const nothingLeft = await post('/_fake/payouts', {});
+    expect(nothingLeft.status).toBe(400);
+    expect(nothingLeft.json.message).toBe(`Account ${ACCOUNT} has no balance transactions to pay out`);
+    expect(fake.webhooks.events().filter((e) => e.type.startsWith('payout.')).map((e) => e.type)).toEqual(['payout.created', 'payout.paid']);
+  });
+
+  test('payout list: status, created and paid dates (not both), transaction_count; per currency', async () => {
+    fake.payments.createPaymentIntent({ amount: 1000, currency: 'usd' });
+    fake.payments.createPaymentIntent({ amount: 2000, currency: 'eur' });
+    const pending = fake.payments.createPayout({ status: 'in_transit' });
+    expect(pending).toMatchObject({ currency: 'usd', status: 'in_transit', amount: 1000 - 59 });
+    expect(pending).not.toHaveProperty('paid_at');
+    const paid = fake.payments.createPayout({ currency: 'eur' });
+    const ids = async (/** @type {string} */ q) => {
+      const res = await api(`/v1/payouts${q}`);
+      expect(res.status).toBe(200);
+      expectValid('PayoutList', res.json);
+      return res.json.items.map((/** @type {any} */ p) => p.id);
+    };
+    expect(await ids('')).toEqual([paid.id, pending.id]);
+    expect(await ids('?status=in_transit')).toEqual([pending.id]);
+    expect(await ids(`?paid_at_gte=${encodeURIComponent(pending.created_at)}`)).toEqual([paid.id]);
+    expect(await ids(`?created_at_lte=${encodeURIComponent(pending.created_at)}`)).toEqual([pending.id]);
+    const both = await api(`/v1/payouts?created_at_gte=${encodeURIComponent(pending.created_at)}&paid_at_lte=${encodeURIComponent(paid.created_at)}`);
+    expect(both.status).toBe(400);
+    expect(both.json.message).toEqual(['created_at_gte and created_at_lte cannot be paired with paid_at_gte or paid_at_lte']);
+    const counted = await api('/v1/payouts?include=transaction_count&limit=1');
+    expect(counted.json.items[0].transaction_count).toBe(2);
+    expect((await api('/v1/payouts?status=sent')).status).toBe(400);
+    expect(() => fake.payments.createPayout({ currency: 'gbp' })).toThrow(`Account ${ACCOUNT} has no balance transactions to pay out in gbp`);
+  });
+});
+
+describe('disputes', () => {
+  test('an admin action opens a dispute on a charge; get and list by charge, status and dates', async () => {
+    const { intent } = await paidSession();
+    const charge = intent.charges[0];
+    const opened = await post(`/_fake/charges/${charge.id}/dispute`, { amount: 2000, reason_description: 'Not received' });
+    expect(opened.status).toBe(201);
+    expectValid('Dispute', opened.json);
+    expect(opened.json).toMatchObject({
+      charge_id: charge.id,
+      amount: 2000,
+      currency: 'usd',
+      status: 'needs_response',
+      status_history: [{ status: 'needs_response' }],
+      balance_transactions: [{ type: 'dispute', amount: -2000 }],
+    });
+    const second = fake.payments.openDispute(charge.id, { status: 'warning_needs_response' });
+    expect(second.amount).toBe(2500);
+    expect((await api(`/v1/disputes/${opened.json.id}`)).json).toEqual(opened.json);
+    const ids = async (/** @type {string} */ q) => {
+      const res = await api(`/v1/disputes${q}`);
+      expectValid('DisputeList', res.json);
+      return res.json.items.map((/** @type {any} */ d) => d.id);
+    };
+    expect(await ids(`?charge_id=${charge.id}`)).toEqual([second.id, opened.json.id]);
+    expect(await ids('?status=needs_response,won')).toEqual([opened.json.id]);
+    expect(await ids(`?created_at_gte=${encodeURIComponent(second.created_at)}`)).toEqual([second.id]);
+    expect(await ids('?charge_id=ch_other')).toEqual([]);
+    expect(fake.webhooks.events().filter((e) => e.type === 'dispute.created')).toHaveLength(2);
+  });
+
+  test('a dispute needs a captured charge and at most its amount; unknown charges are 404', async () => {
+    const pi = fake.payments.createPaymentIntent({ amount: 900, currency: 'usd', capture_method: 'manual' });
+    const uncaptured = await post(`/_fake/charges/${pi.charges[0].id}/dispute`, {});
+    expect(uncaptured.json.message).toBe(`Charge ${pi.charges[0].id} has not been captured and cannot be disputed`);
+    await post(`/v1/payment-intents/${pi.id}/capture`, {});
+    const tooMuch = await post(`/_fake/charges/${pi.charges[0].id}/dispute`, { amount: 901 });
+    expect(tooMuch.json.message).toBe('Dispute amount (901) is greater than the amount captured (900)');
+    expect((await post('/_fake/charges/ch_nope/dispute', {})).status).toBe(404);
+    expect((await api('/v1/disputes/dp_nope')).json.message).toBe('Dispute dp_nope not found');
+  });
+});
+
+describe('events of these resources reach webhooks and GET /v1/events', () => {
+  test('a refund\'s charge.refunded is delivered signed to an endpoint that enabled it and listed by type', async () => {
+    /** @type {any[]} */
+    const received = [];
+    const http = require('node:http');
+    const receiver = http.createServer((req, res) => {
+      let text = '';
+      req.on('data', (chunk) => (text += chunk));
+      req.on('end', () => {
+        received.push({ signature: req.headers['tilled-signature'], event: JSON.parse(text) });
+        res.end('ok');
+      });
+    });
+    await new Promise((resolve) => receiver.listen(0, '127.0.0.1', () => resolve(undefined)));
+    try {
+      const port = /** @type {import('node:net').AddressInfo} */ (receiver.address()).port;
+      await post('/v1/webhook-endpoints', { url: `http://127.0.0.1:${port}/hook`, enabled_events: ['charge.refunded'] });
+      const { intent } = await paidSession();
+      await post('/v1/refunds', { payment_intent_id: intent.id, amount: 250 });
+      await fake.webhooks.settled();
+      expect(received.map((r) => [r.event.type, r.event.data.amount_refunded])).toEqual([['charge.refunded', 250]]);
+      expect(received[0].signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+      const listed = await api('/v1/events?types[]=charge.refunded');
+      expect(listed.json.items.map((/** @type {any} */ e) => e.data.id)).toEqual([intent.charges[0].id]);
+    } finally {
+      await new Promise((resolve) => receiver.close(() => resolve(undefined)));
+    }
+  });
+});
