@@ -5,6 +5,7 @@
 // Tilled's spec describes them, and every answer valid against resources.schema.json.
 
 const { startFakeTilled } = require('./fake-tilled/server');
+const { useFakeTilled, callFake } = require('./fake-tilled/testing');
 const { createValidators } = require('./fake-tilled/schema');
 const { SCHEMA } = require('./fake-tilled/resources');
 const { OTHER_ACCOUNT } = require('./fake-tilled/webhooks');
@@ -17,12 +18,8 @@ const validator = createValidators(SCHEMA);
 /** @type {Awaited<ReturnType<typeof startFakeTilled>>} */
 let fake;
 
-beforeAll(async () => {
-  fake = await startFakeTilled({ apiKey: API_KEY, accountId: ACCOUNT });
-});
-
-afterAll(async () => {
-  await fake.close();
+useFakeTilled({ apiKey: API_KEY, accountId: ACCOUNT }, (started) => {
+  fake = started;
 });
 
 beforeEach(() => {
@@ -33,31 +30,8 @@ beforeEach(() => {
   fake.clearFaults();
 });
 
-afterEach(() => {
-  expect(fake.internalErrors).toEqual([]);
-});
-
-/**
- * @param {string} urlPath
- * @param {{ method?: string, json?: any, headers?: Record<string, string>, auth?: boolean }} [opts]
- */
-async function api(urlPath, opts = {}) {
-  const headers = { ...(opts.auth === false ? {} : AUTH), ...(opts.headers || {}) };
-  let body;
-  if (opts.json !== undefined) {
-    body = JSON.stringify(opts.json);
-    headers['content-type'] = 'application/json';
-  }
-  const res = await fetch(`${fake.url}${urlPath}`, { method: opts.method || 'GET', headers, body });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
-}
+/** @param {string} urlPath @param {Parameters<typeof callFake>[3]} [opts] */
+const api = (urlPath, opts) => callFake(fake.url, AUTH, urlPath, opts);
 
 /** @param {string} def @param {any} value */
 function expectValid(def, value) {
