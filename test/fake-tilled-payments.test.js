@@ -258,7 +258,7 @@ describe('refunds', () => {
     expect(fake.payments.refunds(intent.id).map((r) => r.id)).toEqual([b.id, a.id]);
   });
 
-  test('faults apply to refunds: a reset after the refund is made leaves it made, and the count shows it', async () => {
+  test('faults apply to refunds: a reset, a cut answer or a timeout after the refund is made leave it made, and the count shows it', async () => {
     const { intent } = await paidSession();
     fake.injectFault({ match: { method: 'POST', path: '/v1/refunds' }, kind: 'reset-after' });
     await expect(post('/v1/refunds', { payment_intent_id: intent.id, amount: 500 })).rejects.toThrow();
@@ -269,10 +269,25 @@ describe('refunds', () => {
     expect(cut.json).toBeUndefined();
     fake.injectFault({ match: { method: 'POST', path: '/v1/refunds' }, kind: 'status', status: 503 });
     expect((await post('/v1/refunds', { payment_intent_id: intent.id, amount: 500 })).status).toBe(503);
+    fake.injectFault({ match: { method: 'POST', path: '/v1/refunds' }, kind: 'html', status: 504 });
+    const proxy = await post('/v1/refunds', { payment_intent_id: intent.id, amount: 500 });
+    expect([proxy.status, proxy.json]).toEqual([504, undefined]);
+    // A timeout after the refund is made: the client gives up, the refund stands.
+    fake.injectFault({ match: { method: 'POST', path: '/v1/refunds' }, kind: 'hang', afterStore: true });
+    const hung = fetch(`${fake.url}/v1/refunds`, {
+      method: 'POST',
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      body: JSON.stringify({ payment_intent_id: intent.id, amount: 500 }),
+      signal: AbortSignal.timeout(200),
+    });
+    await expect(hung).rejects.toThrow();
+    expect(fake.payments.refundCount(intent.id)).toBe(3);
     fake.injectFault({ match: { method: 'POST', path: '/v1/refunds' }, kind: 'reset-before' });
     await expect(post('/v1/refunds', { payment_intent_id: intent.id, amount: 500 })).rejects.toThrow();
-    expect(fake.payments.refundCount(intent.id)).toBe(2);
-    expect((await api(`/v1/payment-intents/${intent.id}`)).json.charges[0].amount_refunded).toBe(1000);
+    expect(fake.payments.refundCount(intent.id)).toBe(3);
+    expect(fake.payments.refundCounts()).toEqual({ [intent.id]: 3 });
+    expect((await api(`/v1/payment-intents/${intent.id}`)).json.charges[0].amount_refunded).toBe(1500);
+    expect(fake.faultsInjected()).toMatchObject({ 'reset-after': 1, truncated: 1, status: 1, html: 1, hang: 1, 'reset-before': 1 });
   });
 });
 

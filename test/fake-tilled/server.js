@@ -610,6 +610,13 @@ async function startFakeTilled(options = {}) {
         payments.refunds.all((r) => paymentIntentId === undefined || r.payment_intent_id === paymentIntentId).map(payments.views.refundView),
       /** How many refunds a payment intent has (a duplicated refund shows as 2). @param {string} paymentIntentId */
       refundCount: (paymentIntentId) => payments.refunds.all((r) => r.payment_intent_id === paymentIntentId).length,
+      /** Refunds per payment intent id, for a storm's count of duplicates. @returns {Record<string, number>} */
+      refundCounts: () => {
+        /** @type {Record<string, number>} */
+        const counts = {};
+        for (const r of payments.refunds.records) counts[r.payment_intent_id] = (counts[r.payment_intent_id] ?? 0) + 1;
+        return counts;
+      },
       /** @param {any} [params] CustomerCreateParams @param {string} [account] */
       createCustomer: (params = {}, account = accountId) => payments.views.customerView(payments.createCustomer(account, params)),
       /** @param {string} id */
