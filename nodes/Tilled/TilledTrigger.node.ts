@@ -10,14 +10,53 @@ import {
 	type IWebhookResponseData,
 	type JsonObject,
 } from 'n8n-workflow';
-import { eventOutput, eventWanted, isTilledEvent, readTriggerOptions, triggerProperties } from './trigger/events';
-import { forgetEvent, rememberEvent } from './trigger/recentEvents';
+import { eventWanted, isTilledEvent, readTriggerOptions, triggerProperties, type TilledEvent } from './trigger/events';
+import { deliveryOutput } from './trigger/deliveryLookup';
+import { claimEvent, eventState, markEventRun, MAX_REMEMBERED_EVENTS, releaseEvent } from './trigger/recentEvents';
 import { verifySignature } from './trigger/signature';
 import { tilledApiRequest, transportSettings } from './transport';
 
 const ENDPOINTS = '/v1/webhook-endpoints';
 /** Retry-After (seconds) on a delivery that came before n8n stored the signing secret. */
 const NO_SECRET_RETRY_AFTER_S = 5;
+/** Retry-After (seconds) on a duplicate that came while the first delivery is still prepared. */
+const IN_FLIGHT_RETRY_AFTER_S = 10;
+/** Retry-After (seconds) on a delivery whose related-object lookup failed. */
+const LOOKUP_FAILED_RETRY_AFTER_S = 30;
+/**
+ * A failed lookup is answered 503 (Tilled retries, and the retry may find the object) this many
+ * times in this process, or while the event is younger than RUN_WITHOUT_OBJECT_AFTER_MS; after
+ * that the event runs without its object, with `<key>_error`, so it is never dropped even if
+ * Tilled's retries (their schedule is not published) run out.
+ */
+const MAX_LOOKUP_FAILURES = 3;
+const RUN_WITHOUT_OBJECT_AFTER_MS = 15 * 60_000;
+/** Failed lookups per event in this process (bounded like the seen ids). */
+const lookupFailures = new Map<string, number>();
+
+/** Whether an event whose lookup failed runs now without its object (true) or is answered 503. */
+function runWithoutRelatedObject(scope: string, event: TilledEvent): boolean {
+	const key = `${scope} ${event.id}`;
+	const failures = (lookupFailures.get(key) ?? 0) + 1;
+	lookupFailures.set(key, failures);
+	for (const oldest of lookupFailures.keys()) {
+		if (lookupFailures.size <= MAX_REMEMBERED_EVENTS) break;
+		lookupFailures.delete(oldest);
+	}
+	const createdAt = typeof event.created_at === 'string' ? Date.parse(event.created_at) : Number.NaN;
+	const old = Number.isFinite(createdAt) && Date.now() - createdAt > RUN_WITHOUT_OBJECT_AFTER_MS;
+	if (failures < MAX_LOOKUP_FAILURES && !old) return false;
+	lookupFailures.delete(key);
+	return true;
+}
+
+/** 503 with Retry-After: the sender keeps the delivery and sends it again. */
+function answerRetryLater(context: IWebhookFunctions, retryAfterS: number, message: string, reason?: string): IWebhookResponseData {
+	const response = context.getResponseObject();
+	response.setHeader('retry-after', String(retryAfterS));
+	response.status(503).json(reason === undefined ? { message } : { message, reason });
+	return { noWebhookResponse: true };
+}
 
 /** What the node keeps in the workflow's static data while the workflow is active. */
 interface EndpointData extends IDataObject {
@@ -140,13 +179,7 @@ export class TilledTrigger implements INodeType {
 		if (!data.webhookSecret) {
 			// Between Tilled creating the endpoint and n8n saving its secret (a moment at activation),
 			// a delivery can come: "try again", not "unauthorized", so Tilled's retry gets through.
-			const response = this.getResponseObject();
-			response.setHeader('retry-after', String(NO_SECRET_RETRY_AFTER_S));
-			response.status(503).json({
-				message: 'not ready: no signing secret is stored',
-				reason: 'if this lasts, deactivate and activate the workflow',
-			});
-			return { noWebhookResponse: true };
+			return answerRetryLater(this, NO_SECRET_RETRY_AFTER_S, 'not ready: no signing secret is stored', 'if this lasts, deactivate and activate the workflow');
 		}
 		const request = this.getRequestObject();
 		// n8n 1.x and 2.x keep the bytes as received (rawBody); the signature is over those bytes.
@@ -167,19 +200,24 @@ export class TilledTrigger implements INodeType {
 		}
 
 		const scope = data.webhookId ?? this.getNode().id;
-		const remembered = (data.recentEventIds ??= []);
-		if (!rememberEvent(scope, event.id, remembered)) {
+		const seen = eventState(scope, event.id, data);
+		if (seen === 'inFlight') {
+			// The first delivery is still being prepared and may yet fail: this one must come again.
+			return answerRetryLater(this, IN_FLIGHT_RETRY_AFTER_S, `event ${event.id} is being processed; send it again later`);
+		}
+		if (seen === 'done' || !claimEvent(scope, event.id, data)) {
 			return { webhookResponse: { received: true, ignored: 'duplicate delivery' } };
 		}
-		let json: IDataObject | undefined;
-		try {
-			const settings = await transportSettings.call(this);
-			json = await eventOutput.call(this, settings, event, options);
-		} finally {
-			// When the run cannot start (the session lookup failed), Tilled's retry must get through.
-			if (json === undefined) forgetEvent(scope, event.id, remembered);
+		const output = await deliveryOutput.call(this, event, options);
+		if (output.error !== undefined && !runWithoutRelatedObject(scope, event)) {
+			// Tilled retries a 5xx: its next delivery may find the object. Released, so it runs then.
+			releaseEvent(scope, event.id);
+			const intent = typeof event.data?.id === 'string' ? ` (${event.data.id})` : '';
+			return answerRetryLater(this, LOOKUP_FAILED_RETRY_AFTER_S, `the lookup for event ${event.id}${intent} failed; send it again later`, output.error);
 		}
-		return { workflowData: [[{ json }]] };
+		lookupFailures.delete(`${scope} ${event.id}`);
+		markEventRun(scope, event.id, data);
+		return { workflowData: [[{ json: output.json }]] };
 	}
 }
 

@@ -69,7 +69,9 @@ function createWebhooks(deps) {
   /** @type {{ eventId: string, endpointId: string, url: string, statuses: (number | string)[] }[]} */
   const deliveries = [];
   let lastT = 0;
-  const options = { retries: 3, retryDelayMs: 50 };
+  // timeoutMs: how long a delivery attempt waits for the answer before it counts as failed and
+  // is retried (Tilled's own timeout is not published; senders commonly use about 10 s).
+  const options = { retries: 3, retryDelayMs: 50, timeoutMs: 30_000 };
 
   /** Checked before sending: a wrong answer is the fake's bug. @param {string} def @param {any} json */
   function checked(def, json, status = 200) {
@@ -248,13 +250,14 @@ function createWebhooks(deps) {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'tilled-signature': `t=${t},v1=${sign(secret, t, body)}` },
           body,
-          signal: AbortSignal.timeout(30_000),
+          signal: AbortSignal.timeout(options.timeoutMs),
         });
         await response.arrayBuffer();
         record.statuses.push(response.status);
         if (response.ok) return record;
       } catch (error) {
-        record.statuses.push(/** @type {any} */ (error).cause?.code || 'network error');
+        const failure = /** @type {any} */ (error);
+        record.statuses.push(failure.name === 'TimeoutError' ? 'timeout' : failure.cause?.code || 'network error');
       }
       if (attempt < options.retries) await wait(options.retryDelayMs * 2 ** attempt);
     }
@@ -322,7 +325,7 @@ function createWebhooks(deps) {
       endpoints: () => [...endpoints.values()].map((endpoint) => ({ ...endpoint })),
       events: () => events.map((event) => ({ ...event })),
       deliveries,
-      /** @param {{ retries?: number, retryDelayMs?: number }} next */
+      /** @param {{ retries?: number, retryDelayMs?: number, timeoutMs?: number }} next */
       setDeliveryOptions: (next) => Object.assign(options, next),
       /** Waits for deliveries started by the HTTP pay action. */
       settled: () => Promise.all([...pending]),
