@@ -14,7 +14,7 @@ import { eventWanted, isTilledEvent, readTriggerOptions, triggerProperties, type
 import { deliveryOutput } from './trigger/deliveryLookup';
 import { claimEvent, eventState, markEventRun, MAX_REMEMBERED_EVENTS, releaseEvent } from './trigger/recentEvents';
 import { verifySignature } from './trigger/signature';
-import { tilledApiRequest, transportSettings } from './transport';
+import { tilledApiRequest, tilledListSessions, transportSettings } from './transport';
 
 const ENDPOINTS = '/v1/webhook-endpoints';
 /** Retry-After (seconds) on a delivery that came before n8n stored the signing secret. */
@@ -66,6 +66,14 @@ interface EndpointData extends IDataObject {
 	recentEventIds?: string[];
 }
 
+/** Whether an endpoint's enabled_events are the node's events (in any order). */
+function sameEvents(enabled: unknown, events: string[]): boolean {
+	if (!Array.isArray(enabled)) return false;
+	const wanted = new Set(events);
+	const have = new Set(enabled.filter((type): type is string => typeof type === 'string'));
+	return have.size === wanted.size && [...wanted].every((type) => have.has(type));
+}
+
 /** The request's result, or undefined when Tilled answers 404; other failures stay failures. */
 async function unlessNotFound<T>(request: Promise<T>): Promise<T | undefined> {
 	return await request.catch(async (error: unknown) => {
@@ -113,8 +121,12 @@ export class TilledTrigger implements INodeType {
 						safety: 'idempotent',
 					}),
 				);
-				if (endpoint?.url === this.getNodeWebhookUrl('default') && data.webhookSecret) return true;
-				// n8n's URL changed (or the secret is gone): the old endpoint must not stay behind.
+				const { events } = readTriggerOptions.call(this);
+				if (endpoint?.url === this.getNodeWebhookUrl('default') && data.webhookSecret && sameEvents(endpoint?.enabled_events, events)) {
+					return true;
+				}
+				// n8n's URL changed, the secret is gone, or the endpoint's events are no longer the
+				// node's (changed at Tilled): the old endpoint must not stay behind.
 				if (endpoint) await deleteEndpoint.call(this, data.webhookId);
 				// Deleted at Tilled, or replaced: let n8n create it again.
 				delete data.webhookId;
@@ -130,13 +142,9 @@ export class TilledTrigger implements INodeType {
 				const settings = await transportSettings.call(this);
 				// An endpoint for this URL left by an earlier activation (its secret is gone with the
 				// static data) would deliver every event twice: remove it first.
-				const existing = await tilledApiRequest.call(this, settings, {
-					method: 'GET',
-					path: ENDPOINTS,
-					qs: { limit: 100 },
-					safety: 'idempotent',
-				});
-				for (const endpoint of (existing.items as IDataObject[] | undefined) ?? []) {
+				// Every page: an account may have more than 100 endpoints (other workflows, other tools).
+				const existing = await tilledListSessions.call(this, settings, {}, { path: ENDPOINTS, pageConcurrency: 1 });
+				for (const endpoint of existing) {
 					if (endpoint.url !== url || typeof endpoint.id !== 'string') continue;
 					await deleteEndpoint.call(this, endpoint.id);
 				}

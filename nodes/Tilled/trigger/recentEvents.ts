@@ -5,9 +5,14 @@
 // Two stores: this process's memory (deliveries under way and just finished, before n8n has
 // saved anything) and the workflow's static data (what survives a restart, and what every n8n
 // process reads on its next delivery). n8n saves static data after a webhook call only when it is
-// marked changed, and only an assignment marks it: a push into an array loaded from the database
-// does on 1.x but not always on 2.x (the array's proxy reports to a root n8n no longer checks), so
-// the list is always replaced by a new array, never changed in place.
+// marked changed (`__dataChanged`, set by any assignment into it). n8n 2.x then erases that mark
+// before it saves: WorkflowRunner.run() starts with establishContextForPersistence(), which builds
+// a second Workflow on the same static data object, and ObservableObject.create() resets
+// `__dataChanged` to false on it; live-webhooks' saveStaticData() then finds nothing changed. So the
+// ids are written again (an assignment, marking it anew) for a while after webhook() returned:
+// one of those writes falls between the reset and the save. n8n 1.x has no reset; the first write
+// is saved there.
+import { sleep } from 'n8n-workflow';
 
 /** Ids kept per trigger; a retry of an older event than this is not recognised. */
 export const MAX_REMEMBERED_EVENTS = 1000;
@@ -56,15 +61,41 @@ export function claimEvent(scope: string, id: string, data: SeenEvents): boolean
 	return true;
 }
 
+/** When the ids are written again after webhook() returned (ms after the first write). */
+const REWRITE_AT_MS = [
+	...Array.from({ length: 20 }, (_, index) => (index + 1) * 5),
+	...Array.from({ length: 38 }, (_, index) => 100 + (index + 1) * 50),
+];
+
+/** The saved ids with this process's finished ones added, newest last, bounded. */
+function writeIds(scope: string, data: SeenEvents) {
+	const ids = persistedIds(data);
+	const known = new Set(ids);
+	for (const [id, state] of inProcess.get(scope) ?? []) {
+		if (state === 'done' && !known.has(id)) ids.push(id);
+	}
+	// A new array: an assignment is what marks static data changed.
+	data.recentEventIds = ids.slice(-MAX_REMEMBERED_EVENTS);
+}
+
 /**
- * The run of `id` is being handed to n8n: remembered as done here, and in the static data as a
- * new array (an assignment, which n8n notices and saves right after this webhook call).
+ * The run of `id` is being handed to n8n: remembered as done here and written into the static
+ * data, again and again for about 2 s (see the top of this file), each time with every id this
+ * process finished, so two deliveries saved at once do not drop each other's id.
  */
 export function markEventRun(scope: string, id: string, data: SeenEvents) {
 	inProcess.get(scope)?.set(id, 'done');
-	const ids = persistedIds(data).filter((known) => known !== id);
-	ids.push(id);
-	data.recentEventIds = ids.slice(-MAX_REMEMBERED_EVENTS);
+	writeIds(scope, data);
+	void rewriteIds(scope, data);
+}
+
+async function rewriteIds(scope: string, data: SeenEvents) {
+	let waited = 0;
+	for (const at of REWRITE_AT_MS) {
+		await sleep(at - waited);
+		waited = at;
+		writeIds(scope, data);
+	}
 }
 
 /** Forgets a claimed id whose run could not start, so Tilled's retry is let through. */
