@@ -13,7 +13,7 @@ import {
 import { eventWanted, isTilledEvent, readTriggerOptions, triggerProperties, type TilledEvent } from './trigger/events';
 import { deliveryOutput } from './trigger/deliveryLookup';
 import { claimEvent, eventState, markEventRun, MAX_REMEMBERED_EVENTS, releaseEvent } from './trigger/recentEvents';
-import { verifySignature } from './trigger/signature';
+import { MAX_DELIVERY_AGE_MS, SIGNATURE_TOLERANCE_MS, verifySignature } from './trigger/signature';
 import { tilledApiRequest, tilledListSessions, transportSettings } from './transport';
 
 const ENDPOINTS = '/v1/webhook-endpoints';
@@ -192,7 +192,10 @@ export class TilledTrigger implements INodeType {
 		const request = this.getRequestObject();
 		// n8n 1.x and 2.x keep the bytes as received (rawBody); the signature is over those bytes.
 		const rawBody = request.rawBody ?? Buffer.from(JSON.stringify(this.getBodyData()));
-		const check = verifySignature(this.getHeaderData()['tilled-signature'], rawBody, data.webhookSecret, Date.now());
+		// A retry may keep its first attempt's timestamp (Tilled does not say): a timestamp up to 3
+		// days old is accepted, so an outage longer than 5 minutes does not refuse a payment on every
+		// retry. A replay of a signed delivery is stopped by the seen event ids instead.
+		const check = verifySignature(this.getHeaderData()['tilled-signature'], rawBody, data.webhookSecret, Date.now(), SIGNATURE_TOLERANCE_MS, MAX_DELIVERY_AGE_MS);
 		if (!check.valid) {
 			// Nothing from an unverified request runs, and the answer tells nothing about the secret.
 			this.getResponseObject().status(401).json({ message: 'invalid tilled-signature', reason: check.reason });

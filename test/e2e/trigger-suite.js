@@ -225,7 +225,7 @@ function defineTriggerSuite(label) {
 		const [session] = e2e.fake.sessions.seedSessions(1, { metadata: { order_id: 'ORD-E2E-FORGED' } });
 		const forged = await e2e.fake.webhooks.pay(session.id, { badSignature: true });
 		const [late] = e2e.fake.sessions.seedSessions(1, { metadata: { order_id: 'ORD-E2E-LATE' } });
-		const stale = await e2e.fake.webhooks.pay(late.id, { late: true });
+		const stale = await e2e.fake.webhooks.pay(late.id, { veryLate: true });
 		expect(forged.deliveries[0].statuses).toEqual([401, 401, 401]);
 		expect(stale.deliveries[0].statuses).toEqual([401, 401, 401]);
 		const missing = await fetch(productionUrl(), {

@@ -9,7 +9,7 @@
  *   fake.webhooks.pay(sessionId, faults?): the session becomes complete, its payment intent
  *   succeeded; a payment_intent.succeeded event is recorded and delivered, signed, to every
  *   endpoint that enabled it. A non-2xx answer is retried (`retries` times, `retryDelayMs` apart).
- *   Delivery faults: { twice, late (stale timestamp), badSignature, otherAccount }.
+ *   Delivery faults: { twice, late (timestamp 10 min old), veryLate (4 days old), badSignature, otherAccount }.
  *   POST /_fake/checkout-sessions/:id/pay (no auth, for `npm start`) does the same.
  * Schema data: webhooks.schema.json.
  */
@@ -236,14 +236,15 @@ function createWebhooks(deps) {
   /**
    * POSTs the event to one endpoint, signed, retrying non-2xx answers.
    * @param {any} endpoint @param {any} event
-   * @param {{ late?: boolean, badSignature?: boolean }} faults
+   * @param {{ late?: boolean, veryLate?: boolean, badSignature?: boolean }} faults
    */
   async function deliver(endpoint, event, faults) {
     const record = { eventId: event.id, endpointId: endpoint.id, url: endpoint.url, statuses: /** @type {(number|string)[]} */ ([]) };
     deliveries.push(record);
     const body = JSON.stringify(event);
     for (let attempt = 0; attempt <= options.retries; attempt++) {
-      const t = faults.late ? Date.now() - 10 * 60_000 : Date.now();
+      // late: 10 minutes old; veryLate: 4 days old (past any tolerance for retries).
+      const t = faults.veryLate ? Date.now() - 4 * 24 * 60 * 60_000 : faults.late ? Date.now() - 10 * 60_000 : Date.now();
       const secret = faults.badSignature ? `${endpoint.secret}x` : endpoint.secret;
       try {
         const response = await fetch(endpoint.url, {
@@ -266,7 +267,7 @@ function createWebhooks(deps) {
 
   /**
    * @param {any} event
-   * @param {{ twice?: boolean, late?: boolean, badSignature?: boolean }} faults
+   * @param {{ twice?: boolean, late?: boolean, veryLate?: boolean, badSignature?: boolean }} faults
    */
   async function deliverToAll(event, faults = {}) {
     const targets = [...endpoints.values()].filter(
@@ -283,7 +284,7 @@ function createWebhooks(deps) {
   /**
    * Pays a session now; resolves once every delivery (with its retries) is done.
    * @param {string} sessionId
-   * @param {{ twice?: boolean, late?: boolean, badSignature?: boolean, otherAccount?: boolean }} [faults]
+   * @param {{ twice?: boolean, late?: boolean, veryLate?: boolean, badSignature?: boolean, otherAccount?: boolean }} [faults]
    */
   function payNow(sessionId, faults = {}) {
     const session = store.setStatus(sessionId, 'complete');
@@ -314,7 +315,7 @@ function createWebhooks(deps) {
   return {
     route,
     admin: {
-      /** @param {string} sessionId @param {{ twice?: boolean, late?: boolean, badSignature?: boolean, otherAccount?: boolean }} [faults] */
+      /** @param {string} sessionId @param {{ twice?: boolean, late?: boolean, veryLate?: boolean, badSignature?: boolean, otherAccount?: boolean }} [faults] */
       async pay(sessionId, faults) {
         const { deliveries: done, ...event } = payNow(sessionId, faults);
         return { event, deliveries: await done };

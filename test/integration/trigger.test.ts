@@ -37,7 +37,7 @@ describe('Tilled Trigger: endpoint lifecycle', () => {
 				description: 'n8n workflow "Mark orders paid"',
 			});
 			expect(trigger.staticData()).toMatchObject({ webhookId: endpoint.id, webhookSecret: endpoint.secret, webhookUrl: trigger.url });
-			expect(paths()).toEqual(['GET /v1/webhook-endpoints?limit=100 200', 'POST /v1/webhook-endpoints 201']);
+			expect(paths()).toEqual(['GET /v1/webhook-endpoints?offset=0&limit=100 200', 'POST /v1/webhook-endpoints 201']);
 
 			// Activating again (a restart) finds it: nothing new is created.
 			trigger.restart();
@@ -106,6 +106,46 @@ describe('Tilled Trigger: endpoint lifecycle', () => {
 		}
 	});
 
+	test('activation removes an endpoint left for its URL even past the first 100 endpoints of the account', async () => {
+		const headers = { 'tilled-api-key': credentials.apiKey, 'tilled-account': ACCOUNT_ID, 'content-type': 'application/json' };
+		const createEndpoint = async (url: string) =>
+			(await fetch(`${fake.url}/v1/webhook-endpoints`, { method: 'POST', headers, body: JSON.stringify({ url, enabled_events: ['payment_intent.succeeded'] }) })).json();
+		const trigger = await startWebhookTrigger(credentials, PARAMETERS);
+		try {
+			// The one left behind is the oldest, so Tilled lists it last (newest first), after 150 others.
+			const stale = await createEndpoint(trigger.url);
+			for (let index = 0; index < 150; index++) await createEndpoint(`https://other-${index}.example.com/hook`);
+			await trigger.activate();
+			const mine = fake.webhooks.endpoints().filter((e: any) => e.url === trigger.url);
+			expect(mine.map((e: any) => e.id)).toEqual([trigger.staticData().webhookId]);
+			expect(mine[0].id).not.toBe(stale.id);
+			expect(fake.webhooks.endpoints()).toHaveLength(151);
+		} finally {
+			await trigger.close();
+		}
+	});
+
+	test("an endpoint whose events were changed at Tilled is replaced by one with the node's events", async () => {
+		const trigger = await activeTrigger();
+		try {
+			const [original] = fake.webhooks.endpoints();
+			const headers = { 'tilled-api-key': credentials.apiKey, 'tilled-account': ACCOUNT_ID, 'content-type': 'application/json' };
+			await fetch(`${fake.url}/v1/webhook-endpoints/${original.id}`, { method: 'DELETE', headers });
+			const changed = await (
+				await fetch(`${fake.url}/v1/webhook-endpoints`, { method: 'POST', headers, body: JSON.stringify({ url: trigger.url, enabled_events: ['charge.failed'] }) })
+			).json();
+			Object.assign(trigger.staticData(), { webhookId: changed.id, webhookSecret: changed.secret });
+			trigger.restart();
+			expect(await trigger.hook('checkExists')).toBe(false);
+			await trigger.hook('create');
+			const endpoints = fake.webhooks.endpoints();
+			expect(endpoints.map((e: any) => [e.url, e.enabled_events])).toEqual([[trigger.url, ['payment_intent.succeeded']]]);
+			expect(trigger.staticData().webhookId).toBe(endpoints[0].id);
+		} finally {
+			await trigger.close();
+		}
+	});
+
 	test('deactivating when the endpoint is already gone succeeds', async () => {
 		const trigger = await activeTrigger();
 		try {
@@ -161,7 +201,7 @@ describe('Tilled Trigger: deliveries', () => {
 
 	test.each([
 		['a forged signature', { badSignature: true }, 'no v1 signature matches the body'],
-		['a stale timestamp', { late: true }, 'the signature timestamp is outside the 5-minute tolerance'],
+		['a timestamp 4 days old', { veryLate: true }, 'the signature timestamp is outside the 3-day tolerance'],
 	])('%s gets 401 on every retry and nothing runs', async (_name, faults, reason) => {
 		const trigger = await activeTrigger();
 		try {
@@ -171,6 +211,18 @@ describe('Tilled Trigger: deliveries', () => {
 			expect(trigger.deliveries.every((d) => d.status === 401 && d.items === undefined)).toBe(true);
 			expect(trigger.deliveries[0].body).toEqual({ message: 'invalid tilled-signature', reason });
 			expect(fake.requests.filter((r) => r.path === '/v1/checkout-sessions')).toEqual([]);
+		} finally {
+			await trigger.close();
+		}
+	});
+
+	test('a retry signed with its first attempt\'s timestamp, 10 minutes old (an outage longer than 5 minutes), still runs, once', async () => {
+		const trigger = await activeTrigger();
+		try {
+			const [session] = fake.sessions.seedSessions(1);
+			const { event, deliveries } = await fake.webhooks.pay(session.id, { late: true, twice: true });
+			expect(deliveries.map((d: any) => d.statuses)).toEqual([[200], [200]]);
+			expect(trigger.deliveries.filter((d) => d.items !== undefined).map((d) => d.items![0].id)).toEqual([event.id]);
 		} finally {
 			await trigger.close();
 		}
