@@ -11,7 +11,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 import { eventWanted, isTilledEvent, readTriggerOptions, triggerProperties, type TilledEvent } from './trigger/events';
-import { deliveryOutput } from './trigger/deliveryLookup';
+import { deliveryOutput, lookupUsed } from './trigger/deliveryLookup';
 import { claimEvent, eventState, markEventRun, MAX_REMEMBERED_EVENTS, releaseEvent } from './trigger/recentEvents';
 import { MAX_DELIVERY_AGE_MS, SIGNATURE_TOLERANCE_MS, verifySignature } from './trigger/signature';
 import { tilledApiRequest, tilledListSessions, transportSettings } from './transport';
@@ -219,14 +219,18 @@ export class TilledTrigger implements INodeType {
 		if (seen === 'done' || !claimEvent(scope, event.id, data)) {
 			return { webhookResponse: { received: true, ignored: 'duplicate delivery' } };
 		}
-		const output = await deliveryOutput.call(this, event, options);
-		if (output.error !== undefined && !runWithoutRelatedObject(scope, event)) {
+		const lookupKey = `${scope} ${event.id}`;
+		const output = await deliveryOutput.call(this, lookupKey, event, options);
+		// A lookup still under way (queued behind others, or slow) is not a failure: Tilled's retry
+		// takes its result. One that failed counts towards running without the object.
+		if (output.error !== undefined && (output.pending === true || !runWithoutRelatedObject(scope, event))) {
 			// Tilled retries a 5xx: its next delivery may find the object. Released, so it runs then.
 			releaseEvent(scope, event.id);
 			const intent = typeof event.data?.id === 'string' ? ` (${event.data.id})` : '';
 			return answerRetryLater(this, LOOKUP_FAILED_RETRY_AFTER_S, `the lookup for event ${event.id}${intent} failed; send it again later`, output.error);
 		}
-		lookupFailures.delete(`${scope} ${event.id}`);
+		lookupFailures.delete(lookupKey);
+		lookupUsed(lookupKey);
 		markEventRun(scope, event.id, data);
 		return { workflowData: [[{ json: output.json }]] };
 	}

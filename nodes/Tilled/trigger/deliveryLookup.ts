@@ -18,11 +18,21 @@ const LOOKUP_TRANSPORT = { maxRetries: 1, timeoutMs: 1_800, retryDelayMs: 200 };
  */
 const sharedLimiters = new Map<string, AdaptiveLimiter>();
 
+/**
+ * Lookups by delivery (endpoint and event id), kept until the event runs or the lookup fails: a
+ * lookup still queued when its delivery was answered 503 goes on, and Tilled's retry of that
+ * delivery takes its result instead of starting (and queueing) another one.
+ */
+const lookups = new Map<string, Promise<DeliveryOutput>>();
+const MAX_KEPT_LOOKUPS = 2000;
+
 export interface DeliveryOutput {
 	/** The item to run with: the event with its related object (or null and `<key>_error`). */
 	json: IDataObject;
 	/** Why a related object is missing, when its lookup failed. */
 	error?: string;
+	/** The lookup is still under way (it took longer than the budget); a retry will find its result. */
+	pending?: boolean;
 }
 
 /** The key an event's related object is added under (the session, for payment events). */
@@ -43,30 +53,54 @@ function withError(event: TilledEvent, error: string): DeliveryOutput {
 /**
  * The event with its related object, within LOOKUP_BUDGET_MS. Never throws: a failed or slow
  * lookup (or credential) gives `error`, and the caller decides between a retry and a run.
+ * `key` names the delivery (endpoint and event id) for a retry to find the same lookup.
  */
 export async function deliveryOutput(
 	this: IWebhookFunctions,
+	key: string,
 	event: TilledEvent,
 	options: TriggerOptions,
 ): Promise<DeliveryOutput> {
-	const lookup = (async () => {
-		const settings = await transportSettings.call(this, LOOKUP_TRANSPORT);
-		const key = `${settings.baseUrl} ${settings.credentials?.id ?? ''}`;
-		const shared = sharedLimiters.get(key) ?? settings.limiter;
-		sharedLimiters.set(key, shared);
-		settings.limiter = shared;
-		return await eventOutput.call(this, settings, event, options);
-	})().then(
-		(json): DeliveryOutput => {
-			const error = relatedObjectError(json);
-			return error === undefined ? { json } : { json, error };
-		},
-		(error: Error) => withError(event, error.message),
-	);
-	// The lookup itself is bounded by its timeouts; the budget also bounds waits before sending
+	let lookup = lookups.get(key);
+	if (lookup === undefined) {
+		lookup = startLookup.call(this, event, options);
+		lookups.set(key, lookup);
+		for (const oldest of lookups.keys()) {
+			if (lookups.size <= MAX_KEPT_LOOKUPS) break;
+			lookups.delete(oldest);
+		}
+		// A failed lookup is not kept: the retry tries again.
+		void lookup.then((output) => {
+			if (output.error !== undefined && lookups.get(key) === lookup) lookups.delete(key);
+		});
+	}
+	// The lookup is bounded by its own timeouts; the budget also bounds waits before sending
 	// (a Retry-After, a queue behind other deliveries' lookups).
-	const budget = sleep(LOOKUP_BUDGET_MS).then(() =>
-		withError(event, `Tilled did not answer the lookup within ${LOOKUP_BUDGET_MS / 1000} s`),
+	const budget = sleep(LOOKUP_BUDGET_MS).then(
+		(): DeliveryOutput => ({
+			...withError(event, `Tilled did not answer the lookup within ${LOOKUP_BUDGET_MS / 1000} s`),
+			pending: true,
+		}),
 	);
 	return await Promise.race([lookup, budget]);
+}
+
+/** Forgets a delivery's lookup once its event ran. */
+export function lookupUsed(key: string) {
+	lookups.delete(key);
+}
+
+async function startLookup(this: IWebhookFunctions, event: TilledEvent, options: TriggerOptions): Promise<DeliveryOutput> {
+	try {
+		const settings = await transportSettings.call(this, LOOKUP_TRANSPORT);
+		const limiterKey = `${settings.baseUrl} ${settings.credentials?.id ?? ''}`;
+		const shared = sharedLimiters.get(limiterKey) ?? settings.limiter;
+		sharedLimiters.set(limiterKey, shared);
+		settings.limiter = shared;
+		const json = await eventOutput.call(this, settings, event, options);
+		const error = relatedObjectError(json);
+		return error === undefined ? { json } : { json, error };
+	} catch (error) {
+		return withError(event, (error as Error).message);
+	}
 }
