@@ -137,6 +137,7 @@ export class TilledTrigger implements INodeType {
 
 			async create(this: IHookFunctions): Promise<boolean> {
 				const url = this.getNodeWebhookUrl('default');
+				// A hook runs for the node, not for an item: there is no itemIndex to give.
 				if (!url) throw new NodeOperationError(this.getNode(), 'n8n gave no webhook URL for the Tilled Trigger');
 				const { events } = readTriggerOptions.call(this);
 				const settings = await transportSettings.call(this);
