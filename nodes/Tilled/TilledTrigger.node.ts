@@ -10,9 +10,9 @@ import {
 	type IWebhookResponseData,
 	type JsonObject,
 } from 'n8n-workflow';
-import { eventWanted, isTilledEvent, readTriggerOptions, triggerProperties, type TilledEvent } from './trigger/events';
-import { deliveryOutput, lookupUsed } from './trigger/deliveryLookup';
-import { claimEvent, eventState, markEventRun, MAX_REMEMBERED_EVENTS, releaseEvent } from './trigger/recentEvents';
+import { eventWanted, isTilledEvent, readTriggerOptions, triggerProperties } from './trigger/events';
+import { deliveryOutput, lookupUsed, runWithoutRelatedObject } from './trigger/deliveryLookup';
+import { claimEvent, eventState, markEventRun, releaseEvent } from './trigger/recentEvents';
 import { MAX_DELIVERY_AGE_MS, SIGNATURE_TOLERANCE_MS, verifySignature } from './trigger/signature';
 import { tilledApiRequest, tilledListSessions, transportSettings } from './transport';
 
@@ -23,33 +23,6 @@ const NO_SECRET_RETRY_AFTER_S = 5;
 const IN_FLIGHT_RETRY_AFTER_S = 10;
 /** Retry-After (seconds) on a delivery whose related-object lookup failed. */
 const LOOKUP_FAILED_RETRY_AFTER_S = 30;
-/**
- * A failed lookup is answered 503 (Tilled retries, and the retry may find the object) this many
- * times in this process, or while the event is younger than RUN_WITHOUT_OBJECT_AFTER_MS; after
- * that the event runs without its object, with `<key>_error`, so it is never dropped even if
- * Tilled's retries (their schedule is not published) run out.
- */
-const MAX_LOOKUP_FAILURES = 3;
-const RUN_WITHOUT_OBJECT_AFTER_MS = 15 * 60_000;
-/** Failed lookups per event in this process (bounded like the seen ids). */
-const lookupFailures = new Map<string, number>();
-
-/** Whether an event whose lookup failed runs now without its object (true) or is answered 503. */
-function runWithoutRelatedObject(scope: string, event: TilledEvent): boolean {
-	const key = `${scope} ${event.id}`;
-	const failures = (lookupFailures.get(key) ?? 0) + 1;
-	lookupFailures.set(key, failures);
-	for (const oldest of lookupFailures.keys()) {
-		if (lookupFailures.size <= MAX_REMEMBERED_EVENTS) break;
-		lookupFailures.delete(oldest);
-	}
-	const createdAt = typeof event.created_at === 'string' ? Date.parse(event.created_at) : Number.NaN;
-	const old = Number.isFinite(createdAt) && Date.now() - createdAt > RUN_WITHOUT_OBJECT_AFTER_MS;
-	if (failures < MAX_LOOKUP_FAILURES && !old) return false;
-	lookupFailures.delete(key);
-	return true;
-}
-
 /** 503 with Retry-After: the sender keeps the delivery and sends it again. */
 function answerRetryLater(context: IWebhookFunctions, retryAfterS: number, message: string, reason?: string): IWebhookResponseData {
 	const response = context.getResponseObject();
@@ -224,13 +197,12 @@ export class TilledTrigger implements INodeType {
 		const output = await deliveryOutput.call(this, lookupKey, event, options);
 		// A lookup still under way (queued behind others, or slow) is not a failure: Tilled's retry
 		// takes its result. One that failed counts towards running without the object.
-		if (output.error !== undefined && (output.pending === true || !runWithoutRelatedObject(scope, event))) {
+		if (output.error !== undefined && (output.pending === true || !runWithoutRelatedObject(lookupKey, event))) {
 			// Tilled retries a 5xx: its next delivery may find the object. Released, so it runs then.
 			releaseEvent(scope, event.id);
 			const intent = typeof event.data?.id === 'string' ? ` (${event.data.id})` : '';
 			return answerRetryLater(this, LOOKUP_FAILED_RETRY_AFTER_S, `the lookup for event ${event.id}${intent} failed; send it again later`, output.error);
 		}
-		lookupFailures.delete(lookupKey);
 		lookupUsed(lookupKey);
 		markEventRun(scope, event.id, data);
 		return { workflowData: [[{ json: output.json }]] };

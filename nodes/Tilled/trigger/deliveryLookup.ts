@@ -85,10 +85,38 @@ export async function deliveryOutput(
 	return await Promise.race([lookup, budget]);
 }
 
-/** Forgets a delivery's lookup once its event ran. */
+/** Forgets a delivery's lookup (and its failures) once its event ran. */
 export function lookupUsed(key: string) {
 	lookups.delete(key);
+	lookupFailures.delete(key);
 }
+
+/**
+ * A failed lookup is answered 503 (Tilled retries, and the retry may find the object) this many
+ * times in this process, or while the event is younger than RUN_WITHOUT_OBJECT_AFTER_MS; after
+ * that the event runs without its object, with `<key>_error`, so it is never dropped even if
+ * Tilled's retries (their schedule is not published) run out.
+ */
+const MAX_LOOKUP_FAILURES = 3;
+const RUN_WITHOUT_OBJECT_AFTER_MS = 15 * 60_000;
+/** Failed lookups per delivery key in this process (bounded). */
+const lookupFailures = new Map<string, number>();
+
+/** Whether an event whose lookup failed runs now without its object (true) or is answered 503. */
+export function runWithoutRelatedObject(key: string, event: TilledEvent): boolean {
+	const failures = (lookupFailures.get(key) ?? 0) + 1;
+	lookupFailures.set(key, failures);
+	for (const oldest of lookupFailures.keys()) {
+		if (lookupFailures.size <= MAX_KEPT_LOOKUPS) break;
+		lookupFailures.delete(oldest);
+	}
+	const createdAt = typeof event.created_at === 'string' ? Date.parse(event.created_at) : Number.NaN;
+	const old = Number.isFinite(createdAt) && Date.now() - createdAt > RUN_WITHOUT_OBJECT_AFTER_MS;
+	if (failures < MAX_LOOKUP_FAILURES && !old) return false;
+	lookupFailures.delete(key);
+	return true;
+}
+
 
 async function startLookup(this: IWebhookFunctions, event: TilledEvent, options: TriggerOptions): Promise<DeliveryOutput> {
 	try {
