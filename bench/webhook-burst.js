@@ -2,14 +2,16 @@
 'use strict';
 
 /**
- * `node bench/webhook-burst.js [--payments 1000] [--rate-limit 100] [--n8n latest|v1]`: a burst of
+ * `node bench/webhook-burst.js [--payments 1000] [--rate-limit 100] [--n8n latest|v1] [--sender-timeout 10]`: a burst of
  * payments into one real n8n (`n8n start`), delivered within about a second, and the time until
  * the last one has run, against n8n's own Webhook node taking the same event bodies (the floor).
  *
  * - Tilled Trigger: the fake Tilled pays every session at once and delivers each signed event to
  *   the trigger's endpoint, retrying non-2xx answers (1 s, 2 s, 4 s … apart); the session lookups
  *   are limited to --rate-limit a second at the fake (429 with Retry-After beyond).
- * - Floor: the same event bodies POSTed at once to a Webhook node (Respond: Immediately).
+ *   --sender-timeout (seconds) is how long the sender waits for an answer before it retries.
+ * - Floor: the same event bodies POSTed at once to a Webhook node (Respond: Immediately), by a
+ *   sender that waits for every answer (no timeout, no retry: it has no deduplication).
  * Both workflows end with an HTTP Request to a local "shop"; a run counts when the shop hears it.
  * Prints a Markdown table with the ratio; it is a measurement, not a test (nothing is asserted
  * but that every payment ran exactly once).
@@ -23,13 +25,14 @@ const { startInstance } = require('./lib/instance');
 const { log, sleep } = require('./lib/util');
 
 function parseArgs(argv) {
-	const options = { payments: 1000, rateLimit: 100, n8n: 'latest' };
+	const options = { payments: 1000, rateLimit: 100, n8n: 'latest', senderTimeout: 10 };
 	for (let i = 0; i < argv.length; i++) {
 		const [name, inline] = argv[i].split(/=(.*)/s, 2);
 		const value = () => inline ?? argv[++i];
 		if (name === '--payments') options.payments = Number(value());
 		else if (name === '--rate-limit') options.rateLimit = Number(value());
 		else if (name === '--n8n') options.n8n = String(value());
+		else if (name === '--sender-timeout') options.senderTimeout = Number(value());
 		else throw new Error(`unknown option ${name}`);
 	}
 	return options;
@@ -92,7 +95,7 @@ async function main() {
 		// Tilled Trigger: every session paid at once, lookups rate-limited at the fake.
 		const sessions = fake.sessions.seedSessions(options.payments);
 		fake.setRateLimit(options.rateLimit);
-		fake.webhooks.setDeliveryOptions({ retries: 12, retryDelayMs: 1000, timeoutMs: 10_000 });
+		fake.webhooks.setDeliveryOptions({ retries: 12, retryDelayMs: 1000, timeoutMs: options.senderTimeout * 1000 });
 		log(`Tilled Trigger: ${options.payments} payments at once, lookups limited to ${options.rateLimit}/s`);
 		const triggerStart = performance.now();
 		const paid = await Promise.all(sessions.map((session) => fake.webhooks.pay(session.id)));
@@ -124,7 +127,7 @@ async function main() {
 		if (floorAnswers.some((status) => status !== 200)) problems.push('the Webhook node refused some deliveries');
 		const seconds = (ms) => (ms / 1000).toFixed(1);
 		process.stdout.write(
-			`\n| n8n ${installation.version}, ${options.payments} payments, lookups ≤ ${options.rateLimit}/s | last run after | ratio |\n| --- | --- | --- |\n` +
+			`\n| n8n ${installation.version}, ${options.payments} payments, lookups ≤ ${options.rateLimit}/s, sender timeout ${options.senderTimeout} s | last run after | ratio |\n| --- | --- | --- |\n` +
 				`| Webhook node (floor) | ${seconds(floorMs)} s | 1.00 |\n` +
 				`| Tilled Trigger | ${seconds(triggerMs)} s | ${(triggerMs / floorMs).toFixed(2)} |\n\n` +
 				`Tilled Trigger: ${lookups} session lookups (${fake.rateLimited()} answered 429), ${attempts} delivery attempts ` +
