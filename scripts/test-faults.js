@@ -43,24 +43,36 @@ const figures = {
 	fuzzCases: sum('fuzzCases'),
 	invalidRequests: sum('invalidRequests'),
 	secretLeaks: leaks.length,
+	webhookDeliveriesFuzzed: sum('webhookDeliveriesFuzzed'),
+	unsignedRuns: sum('unsignedRuns'),
+	webhookCrashes: sum('webhookCrashes'),
+	burstPayments: sum('burstPayments'),
+	burstRuns: sum('burstRuns'),
+	burstLost: sum('burstLost'),
+	burstDuplicated: sum('burstDuplicated'),
 };
 for (const leak of leaks.slice(0, 20)) console.error(`secret leak: ${leak}`);
 console.log(
 	`faults: ${figures.faultsInjected} faults injected, ${figures.runsCorrect} runs completed correctly, ` +
 		`${figures.sessionsDuplicated} sessions duplicated, ${figures.itemsLost} items lost, ` +
 		`${figures.fuzzCases} fuzz cases tried, ${figures.invalidRequests} invalid requests sent, ` +
-		`${figures.secretLeaks} secret leaks (${exposures.length} runs checked for ${secrets.length} keys)`,
+		`${figures.secretLeaks} secret leaks (${exposures.length} runs checked for ${secrets.length} keys), ` +
+		`${figures.webhookDeliveriesFuzzed.toLocaleString('en')} webhook deliveries fuzzed, ${figures.unsignedRuns} runs from unsigned input, ` +
+		`${figures.webhookCrashes} webhook crashes, ${figures.burstPayments.toLocaleString('en')} burst payments: ` +
+		`${figures.burstRuns.toLocaleString('en')} runs, ${figures.burstLost} lost, ${figures.burstDuplicated} run twice`,
 );
 
 const problems = [];
 if (jest.status !== 0) problems.push('a test failed');
-for (const key of ['sessionsDuplicated', 'itemsLost', 'invalidRequests', 'secretLeaks']) {
+for (const key of ['sessionsDuplicated', 'itemsLost', 'invalidRequests', 'secretLeaks', 'unsignedRuns', 'webhookCrashes', 'burstLost', 'burstDuplicated']) {
 	if (figures[key] !== 0) problems.push(`${key} is ${figures[key]}`);
 }
 // The scale the suite promises (README, Reliability), when it runs whole at its own settings.
-const wholeRun = process.argv.length === 2 && process.env.FUZZ_RUNS === undefined;
+const wholeRun = process.argv.length === 2 && process.env.FUZZ_RUNS === undefined && process.env.WEBHOOK_FUZZ_RUNS === undefined;
 if (wholeRun && figures.faultsInjected < 1000) problems.push(`only ${figures.faultsInjected} faults injected (at least 1,000 expected)`);
 if (wholeRun && figures.fuzzCases < 10000) problems.push(`only ${figures.fuzzCases} fuzz cases (at least 10,000 expected)`);
+if (wholeRun && figures.webhookDeliveriesFuzzed < 10000) problems.push(`only ${figures.webhookDeliveriesFuzzed} webhook deliveries fuzzed (at least 10,000 expected)`);
+if (wholeRun && figures.burstPayments < 1000) problems.push(`only ${figures.burstPayments} burst payments (1,000 expected)`);
 // The check itself must have looked at something.
 if (figures.faultsInjected === 0 || figures.fuzzCases === 0 || exposures.length === 0 || secrets.length === 0) {
 	problems.push('nothing was measured');

@@ -10,14 +10,26 @@ import {
 	type IWebhookResponseData,
 	type JsonObject,
 } from 'n8n-workflow';
-import { eventOutput, eventWanted, isTilledEvent, readTriggerOptions, triggerProperties } from './trigger/events';
-import { forgetEvent, rememberEvent } from './trigger/recentEvents';
-import { verifySignature } from './trigger/signature';
-import { tilledApiRequest, transportSettings } from './transport';
+import { eventWanted, isTilledEvent, readTriggerOptions, triggerProperties } from './trigger/events';
+import { deliveryOutput, lookupUsed, runWithoutRelatedObject } from './trigger/deliveryLookup';
+import { claimEvent, eventState, markEventRun, releaseEvent } from './trigger/recentEvents';
+import { MAX_DELIVERY_AGE_MS, SIGNATURE_TOLERANCE_MS, verifySignature } from './trigger/signature';
+import { tilledApiRequest, tilledListSessions, transportSettings } from './transport';
 
 const ENDPOINTS = '/v1/webhook-endpoints';
 /** Retry-After (seconds) on a delivery that came before n8n stored the signing secret. */
 const NO_SECRET_RETRY_AFTER_S = 5;
+/** Retry-After (seconds) on a duplicate that came while the first delivery is still prepared. */
+const IN_FLIGHT_RETRY_AFTER_S = 10;
+/** Retry-After (seconds) on a delivery whose related-object lookup failed. */
+const LOOKUP_FAILED_RETRY_AFTER_S = 30;
+/** 503 with Retry-After: the sender keeps the delivery and sends it again. */
+function answerRetryLater(context: IWebhookFunctions, retryAfterS: number, message: string, reason?: string): IWebhookResponseData {
+	const response = context.getResponseObject();
+	response.setHeader('retry-after', String(retryAfterS));
+	response.status(503).json(reason === undefined ? { message } : { message, reason });
+	return { noWebhookResponse: true };
+}
 
 /** What the node keeps in the workflow's static data while the workflow is active. */
 interface EndpointData extends IDataObject {
@@ -25,6 +37,14 @@ interface EndpointData extends IDataObject {
 	webhookSecret?: string;
 	webhookUrl?: string;
 	recentEventIds?: string[];
+}
+
+/** Whether an endpoint's enabled_events are the node's events (in any order). */
+function sameEvents(enabled: unknown, events: string[]): boolean {
+	if (!Array.isArray(enabled)) return false;
+	const wanted = new Set(events);
+	const have = new Set(enabled.filter((type): type is string => typeof type === 'string'));
+	return have.size === wanted.size && [...wanted].every((type) => have.has(type));
 }
 
 /** The request's result, or undefined when Tilled answers 404; other failures stay failures. */
@@ -74,8 +94,12 @@ export class TilledTrigger implements INodeType {
 						safety: 'idempotent',
 					}),
 				);
-				if (endpoint?.url === this.getNodeWebhookUrl('default') && data.webhookSecret) return true;
-				// n8n's URL changed (or the secret is gone): the old endpoint must not stay behind.
+				const { events } = readTriggerOptions.call(this);
+				if (endpoint?.url === this.getNodeWebhookUrl('default') && data.webhookSecret && sameEvents(endpoint?.enabled_events, events)) {
+					return true;
+				}
+				// n8n's URL changed, the secret is gone, or the endpoint's events are no longer the
+				// node's (changed at Tilled): the old endpoint must not stay behind.
 				if (endpoint) await deleteEndpoint.call(this, data.webhookId);
 				// Deleted at Tilled, or replaced: let n8n create it again.
 				delete data.webhookId;
@@ -86,18 +110,15 @@ export class TilledTrigger implements INodeType {
 
 			async create(this: IHookFunctions): Promise<boolean> {
 				const url = this.getNodeWebhookUrl('default');
+				// A hook runs for the node, not for an item: there is no itemIndex to give.
 				if (!url) throw new NodeOperationError(this.getNode(), 'n8n gave no webhook URL for the Tilled Trigger');
 				const { events } = readTriggerOptions.call(this);
 				const settings = await transportSettings.call(this);
 				// An endpoint for this URL left by an earlier activation (its secret is gone with the
 				// static data) would deliver every event twice: remove it first.
-				const existing = await tilledApiRequest.call(this, settings, {
-					method: 'GET',
-					path: ENDPOINTS,
-					qs: { limit: 100 },
-					safety: 'idempotent',
-				});
-				for (const endpoint of (existing.items as IDataObject[] | undefined) ?? []) {
+				// Every page: an account may have more than 100 endpoints (other workflows, other tools).
+				const existing = await tilledListSessions.call(this, settings, {}, { path: ENDPOINTS, pageConcurrency: 1 });
+				for (const endpoint of existing) {
 					if (endpoint.url !== url || typeof endpoint.id !== 'string') continue;
 					await deleteEndpoint.call(this, endpoint.id);
 				}
@@ -140,18 +161,15 @@ export class TilledTrigger implements INodeType {
 		if (!data.webhookSecret) {
 			// Between Tilled creating the endpoint and n8n saving its secret (a moment at activation),
 			// a delivery can come: "try again", not "unauthorized", so Tilled's retry gets through.
-			const response = this.getResponseObject();
-			response.setHeader('retry-after', String(NO_SECRET_RETRY_AFTER_S));
-			response.status(503).json({
-				message: 'not ready: no signing secret is stored',
-				reason: 'if this lasts, deactivate and activate the workflow',
-			});
-			return { noWebhookResponse: true };
+			return answerRetryLater(this, NO_SECRET_RETRY_AFTER_S, 'not ready: no signing secret is stored', 'if this lasts, deactivate and activate the workflow');
 		}
 		const request = this.getRequestObject();
 		// n8n 1.x and 2.x keep the bytes as received (rawBody); the signature is over those bytes.
 		const rawBody = request.rawBody ?? Buffer.from(JSON.stringify(this.getBodyData()));
-		const check = verifySignature(this.getHeaderData()['tilled-signature'], rawBody, data.webhookSecret, Date.now());
+		// A retry may keep its first attempt's timestamp (Tilled does not say): a timestamp up to 3
+		// days old is accepted, so an outage longer than 5 minutes does not refuse a payment on every
+		// retry. A replay of a signed delivery is stopped by the seen event ids instead.
+		const check = verifySignature(this.getHeaderData()['tilled-signature'], rawBody, data.webhookSecret, Date.now(), SIGNATURE_TOLERANCE_MS, MAX_DELIVERY_AGE_MS);
 		if (!check.valid) {
 			// Nothing from an unverified request runs, and the answer tells nothing about the secret.
 			this.getResponseObject().status(401).json({ message: 'invalid tilled-signature', reason: check.reason });
@@ -167,19 +185,27 @@ export class TilledTrigger implements INodeType {
 		}
 
 		const scope = data.webhookId ?? this.getNode().id;
-		const remembered = (data.recentEventIds ??= []);
-		if (!rememberEvent(scope, event.id, remembered)) {
+		const seen = eventState(scope, event.id, data);
+		if (seen === 'inFlight') {
+			// The first delivery is still being prepared and may yet fail: this one must come again.
+			return answerRetryLater(this, IN_FLIGHT_RETRY_AFTER_S, `event ${event.id} is being processed; send it again later`);
+		}
+		if (seen === 'done' || !claimEvent(scope, event.id, data)) {
 			return { webhookResponse: { received: true, ignored: 'duplicate delivery' } };
 		}
-		let json: IDataObject | undefined;
-		try {
-			const settings = await transportSettings.call(this);
-			json = await eventOutput.call(this, settings, event, options);
-		} finally {
-			// When the run cannot start (the session lookup failed), Tilled's retry must get through.
-			if (json === undefined) forgetEvent(scope, event.id, remembered);
+		const lookupKey = `${scope} ${event.id}`;
+		const output = await deliveryOutput.call(this, lookupKey, event, options);
+		// A lookup still under way (queued behind others, or slow) is not a failure: Tilled's retry
+		// takes its result. One that failed counts towards running without the object.
+		if (output.error !== undefined && (output.pending === true || !runWithoutRelatedObject(lookupKey, event))) {
+			// Tilled retries a 5xx: its next delivery may find the object. Released, so it runs then.
+			releaseEvent(scope, event.id);
+			const intent = typeof event.data?.id === 'string' ? ` (${event.data.id})` : '';
+			return answerRetryLater(this, LOOKUP_FAILED_RETRY_AFTER_S, `the lookup for event ${event.id}${intent} failed; send it again later`, output.error);
 		}
-		return { workflowData: [[{ json }]] };
+		lookupUsed(lookupKey);
+		markEventRun(scope, event.id, data);
+		return { workflowData: [[{ json: output.json }]] };
 	}
 }
 

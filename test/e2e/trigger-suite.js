@@ -225,7 +225,7 @@ function defineTriggerSuite(label) {
 		const [session] = e2e.fake.sessions.seedSessions(1, { metadata: { order_id: 'ORD-E2E-FORGED' } });
 		const forged = await e2e.fake.webhooks.pay(session.id, { badSignature: true });
 		const [late] = e2e.fake.sessions.seedSessions(1, { metadata: { order_id: 'ORD-E2E-LATE' } });
-		const stale = await e2e.fake.webhooks.pay(late.id, { late: true });
+		const stale = await e2e.fake.webhooks.pay(late.id, { veryLate: true });
 		expect(forged.deliveries[0].statuses).toEqual([401, 401, 401]);
 		expect(stale.deliveries[0].statuses).toEqual([401, 401, 401]);
 		const missing = await fetch(productionUrl(), {
@@ -253,8 +253,18 @@ function defineTriggerSuite(label) {
 		expect(await until(async () => (await executions()).length >= 4 && executions(), 'four executions')).toHaveLength(4);
 	});
 
-	test('restarting n8n leaves one endpoint, and payments still run', async () => {
+	test('restarting n8n leaves one endpoint, payments still run, and a retry of an event from before the restart does not run again', async () => {
 		const [before] = e2e.fake.webhooks.endpoints();
+		// A payment that ran before the restart: its id must be in the saved static data, which is
+		// all that is left of it after the restart.
+		const { event: paidBefore } = await payAndWait('ORD-E2E-BEFORE-RESTART');
+		const saved = await until(async () => {
+			const workflowData = await e2e.ok(await e2e.rest.request('GET', `/workflows/${e2e.workflowId}`), 'reading the workflow');
+			return (await executions()).every((run) => run.finished || run.status === 'success') && workflowData;
+		}, 'the runs before the restart to finish');
+		const staticData = Object.values(saved.staticData ?? {}).find((data) => data && data.webhookId) ?? {};
+		expect({ recentEventIds: staticData.recentEventIds ?? 'none saved' }).toEqual({ recentEventIds: expect.arrayContaining([paidBefore.id]) });
+		const runsBefore = (await executions()).length;
 		const { port } = e2e.server;
 		await stop();
 		await boot(port); // same address: the URL Tilled knows
@@ -263,8 +273,18 @@ function defineTriggerSuite(label) {
 		const endpoints = e2e.fake.webhooks.endpoints();
 		expect(endpoints).toHaveLength(1);
 		expect(endpoints[0].id).toBe(before.id);
+		// Tilled delivers the event from before the restart again (its retry): answered, not run.
+		const [retry] = await e2e.fake.webhooks.deliver(paidBefore);
+		expect(retry.statuses).toEqual([200]);
 		await payAndWait('ORD-E2E-AFTER-RESTART');
-		expect(e2e.shop.marked[e2e.shop.marked.length - 1].path).toBe('/orders/ORD-E2E-AFTER-RESTART/paid');
+		const paths = e2e.shop.marked.map((m) => m.path);
+		expect(paths.filter((p) => p === '/orders/ORD-E2E-BEFORE-RESTART/paid')).toHaveLength(1);
+		expect(paths[paths.length - 1]).toBe('/orders/ORD-E2E-AFTER-RESTART/paid');
+		const runs = await until(async () => {
+			const list = await executions();
+			return list.length >= runsBefore + 1 && list.every((run) => run.finished || run.status === 'success') && list;
+		}, 'the run after the restart');
+		expect(runs).toHaveLength(runsBefore + 1);
 	});
 
 	test('deactivating deletes the endpoint', async () => {

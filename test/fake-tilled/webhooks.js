@@ -9,7 +9,7 @@
  *   fake.webhooks.pay(sessionId, faults?): the session becomes complete, its payment intent
  *   succeeded (made in payments.js, with its charge); a payment_intent.succeeded event is recorded and delivered, signed, to every
  *   endpoint that enabled it. A non-2xx answer is retried (`retries` times, `retryDelayMs` apart).
- *   Delivery faults: { twice, late (stale timestamp), badSignature, otherAccount }.
+ *   Delivery faults: { twice, late (timestamp 10 min old), veryLate (4 days old), badSignature, otherAccount }.
  *   POST /_fake/checkout-sessions/:id/pay (no auth, for `npm start`) does the same.
  * Schema data: webhooks.schema.json.
  */
@@ -70,7 +70,9 @@ function createWebhooks(deps) {
   /** @type {{ eventId: string, endpointId: string, url: string, statuses: (number | string)[] }[]} */
   const deliveries = [];
   let lastT = 0;
-  const options = { retries: 3, retryDelayMs: 50 };
+  // timeoutMs: how long a delivery attempt waits for the answer before it counts as failed and
+  // is retried (Tilled's own timeout is not published; senders commonly use about 10 s).
+  const options = { retries: 3, retryDelayMs: 50, timeoutMs: 30_000 };
 
   /** Checked before sending: a wrong answer is the fake's bug. @param {string} def @param {any} json */
   function checked(def, json, status = 200) {
@@ -235,27 +237,29 @@ function createWebhooks(deps) {
   /**
    * POSTs the event to one endpoint, signed, retrying non-2xx answers.
    * @param {any} endpoint @param {any} event
-   * @param {{ late?: boolean, badSignature?: boolean }} faults
+   * @param {{ late?: boolean, veryLate?: boolean, badSignature?: boolean }} faults
    */
   async function deliver(endpoint, event, faults) {
     const record = { eventId: event.id, endpointId: endpoint.id, url: endpoint.url, statuses: /** @type {(number|string)[]} */ ([]) };
     deliveries.push(record);
     const body = JSON.stringify(event);
     for (let attempt = 0; attempt <= options.retries; attempt++) {
-      const t = faults.late ? Date.now() - 10 * 60_000 : Date.now();
+      // late: 10 minutes old; veryLate: 4 days old (past any tolerance for retries).
+      const t = faults.veryLate ? Date.now() - 4 * 24 * 60 * 60_000 : faults.late ? Date.now() - 10 * 60_000 : Date.now();
       const secret = faults.badSignature ? `${endpoint.secret}x` : endpoint.secret;
       try {
         const response = await fetch(endpoint.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'tilled-signature': `t=${t},v1=${sign(secret, t, body)}` },
           body,
-          signal: AbortSignal.timeout(30_000),
+          signal: AbortSignal.timeout(options.timeoutMs),
         });
         await response.arrayBuffer();
         record.statuses.push(response.status);
         if (response.ok) return record;
       } catch (error) {
-        record.statuses.push(/** @type {any} */ (error).cause?.code || 'network error');
+        const failure = /** @type {any} */ (error);
+        record.statuses.push(failure.name === 'TimeoutError' ? 'timeout' : failure.cause?.code || 'network error');
       }
       if (attempt < options.retries) await wait(options.retryDelayMs * 2 ** attempt);
     }
@@ -264,7 +268,7 @@ function createWebhooks(deps) {
 
   /**
    * @param {any} event
-   * @param {{ twice?: boolean, late?: boolean, badSignature?: boolean }} faults
+   * @param {{ twice?: boolean, late?: boolean, veryLate?: boolean, badSignature?: boolean }} faults
    */
   async function deliverToAll(event, faults = {}) {
     const targets = [...endpoints.values()].filter(
@@ -281,7 +285,7 @@ function createWebhooks(deps) {
   /**
    * Pays a session now; resolves once every delivery (with its retries) is done.
    * @param {string} sessionId
-   * @param {{ twice?: boolean, late?: boolean, badSignature?: boolean, otherAccount?: boolean }} [faults]
+   * @param {{ twice?: boolean, late?: boolean, veryLate?: boolean, badSignature?: boolean, otherAccount?: boolean }} [faults]
    */
   function payNow(sessionId, faults = {}) {
     const session = store.setStatus(sessionId, 'complete');
@@ -317,7 +321,7 @@ function createWebhooks(deps) {
   return {
     route,
     admin: {
-      /** @param {string} sessionId @param {{ twice?: boolean, late?: boolean, badSignature?: boolean, otherAccount?: boolean }} [faults] */
+      /** @param {string} sessionId @param {{ twice?: boolean, late?: boolean, veryLate?: boolean, badSignature?: boolean, otherAccount?: boolean }} [faults] */
       async pay(sessionId, faults) {
         const { deliveries: done, ...event } = payNow(sessionId, faults);
         return { event, deliveries: await done };
@@ -330,7 +334,7 @@ function createWebhooks(deps) {
       endpoints: () => [...endpoints.values()].map((endpoint) => ({ ...endpoint })),
       events: () => events.map((event) => ({ ...event })),
       deliveries,
-      /** @param {{ retries?: number, retryDelayMs?: number }} next */
+      /** @param {{ retries?: number, retryDelayMs?: number, timeoutMs?: number }} next */
       setDeliveryOptions: (next) => Object.assign(options, next),
       /** Waits for deliveries started by the HTTP pay action. */
       settled: () => Promise.all([...pending]),

@@ -17,6 +17,14 @@ export type ReportRecord =
 			itemsLost?: number;
 			fuzzCases?: number;
 			invalidRequests?: number;
+			/** The Tilled Trigger's webhook endpoint (test/faults/webhook.test.ts). */
+			webhookDeliveriesFuzzed?: number;
+			unsignedRuns?: number;
+			webhookCrashes?: number;
+			burstPayments?: number;
+			burstRuns?: number;
+			burstLost?: number;
+			burstDuplicated?: number;
 	  };
 
 export function report(record: ReportRecord) {

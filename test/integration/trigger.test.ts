@@ -13,7 +13,7 @@ useFakeTilled((started) => {
 });
 beforeEach(() => {
 	fake.webhooks.reset();
-	fake.webhooks.setDeliveryOptions({ retries: 3, retryDelayMs: 5 });
+	fake.webhooks.setDeliveryOptions({ retries: 3, retryDelayMs: 5, timeoutMs: 30_000 });
 });
 
 const PARAMETERS = { events: ['payment_intent.succeeded'], options: {} };
@@ -37,7 +37,7 @@ describe('Tilled Trigger: endpoint lifecycle', () => {
 				description: 'n8n workflow "Mark orders paid"',
 			});
 			expect(trigger.staticData()).toMatchObject({ webhookId: endpoint.id, webhookSecret: endpoint.secret, webhookUrl: trigger.url });
-			expect(paths()).toEqual(['GET /v1/webhook-endpoints?limit=100 200', 'POST /v1/webhook-endpoints 201']);
+			expect(paths()).toEqual(['GET /v1/webhook-endpoints?offset=0&limit=100 200', 'POST /v1/webhook-endpoints 201']);
 
 			// Activating again (a restart) finds it: nothing new is created.
 			trigger.restart();
@@ -106,6 +106,46 @@ describe('Tilled Trigger: endpoint lifecycle', () => {
 		}
 	});
 
+	test('activation removes an endpoint left for its URL even past the first 100 endpoints of the account', async () => {
+		const headers = { 'tilled-api-key': credentials.apiKey, 'tilled-account': ACCOUNT_ID, 'content-type': 'application/json' };
+		const createEndpoint = async (url: string) =>
+			(await fetch(`${fake.url}/v1/webhook-endpoints`, { method: 'POST', headers, body: JSON.stringify({ url, enabled_events: ['payment_intent.succeeded'] }) })).json();
+		const trigger = await startWebhookTrigger(credentials, PARAMETERS);
+		try {
+			// The one left behind is the oldest, so Tilled lists it last (newest first), after 150 others.
+			const stale = await createEndpoint(trigger.url);
+			for (let index = 0; index < 150; index++) await createEndpoint(`https://other-${index}.example.com/hook`);
+			await trigger.activate();
+			const mine = fake.webhooks.endpoints().filter((e: any) => e.url === trigger.url);
+			expect(mine.map((e: any) => e.id)).toEqual([trigger.staticData().webhookId]);
+			expect(mine[0].id).not.toBe(stale.id);
+			expect(fake.webhooks.endpoints()).toHaveLength(151);
+		} finally {
+			await trigger.close();
+		}
+	});
+
+	test("an endpoint whose events were changed at Tilled is replaced by one with the node's events", async () => {
+		const trigger = await activeTrigger();
+		try {
+			const [original] = fake.webhooks.endpoints();
+			const headers = { 'tilled-api-key': credentials.apiKey, 'tilled-account': ACCOUNT_ID, 'content-type': 'application/json' };
+			await fetch(`${fake.url}/v1/webhook-endpoints/${original.id}`, { method: 'DELETE', headers });
+			const changed = await (
+				await fetch(`${fake.url}/v1/webhook-endpoints`, { method: 'POST', headers, body: JSON.stringify({ url: trigger.url, enabled_events: ['charge.failed'] }) })
+			).json();
+			Object.assign(trigger.staticData(), { webhookId: changed.id, webhookSecret: changed.secret });
+			trigger.restart();
+			expect(await trigger.hook('checkExists')).toBe(false);
+			await trigger.hook('create');
+			const endpoints = fake.webhooks.endpoints();
+			expect(endpoints.map((e: any) => [e.url, e.enabled_events])).toEqual([[trigger.url, ['payment_intent.succeeded']]]);
+			expect(trigger.staticData().webhookId).toBe(endpoints[0].id);
+		} finally {
+			await trigger.close();
+		}
+	});
+
 	test('deactivating when the endpoint is already gone succeeds', async () => {
 		const trigger = await activeTrigger();
 		try {
@@ -161,7 +201,7 @@ describe('Tilled Trigger: deliveries', () => {
 
 	test.each([
 		['a forged signature', { badSignature: true }, 'no v1 signature matches the body'],
-		['a stale timestamp', { late: true }, 'the signature timestamp is outside the 5-minute tolerance'],
+		['a timestamp 4 days old', { veryLate: true }, 'the signature timestamp is outside the 3-day tolerance'],
 	])('%s gets 401 on every retry and nothing runs', async (_name, faults, reason) => {
 		const trigger = await activeTrigger();
 		try {
@@ -171,6 +211,18 @@ describe('Tilled Trigger: deliveries', () => {
 			expect(trigger.deliveries.every((d) => d.status === 401 && d.items === undefined)).toBe(true);
 			expect(trigger.deliveries[0].body).toEqual({ message: 'invalid tilled-signature', reason });
 			expect(fake.requests.filter((r) => r.path === '/v1/checkout-sessions')).toEqual([]);
+		} finally {
+			await trigger.close();
+		}
+	});
+
+	test('a retry signed with its first attempt\'s timestamp, 10 minutes old (an outage longer than 5 minutes), still runs, once', async () => {
+		const trigger = await activeTrigger();
+		try {
+			const [session] = fake.sessions.seedSessions(1);
+			const { event, deliveries } = await fake.webhooks.pay(session.id, { late: true, twice: true });
+			expect(deliveries.map((d: any) => d.statuses)).toEqual([[200], [200]]);
+			expect(trigger.deliveries.filter((d) => d.items !== undefined).map((d) => d.items![0].id)).toEqual([event.id]);
 		} finally {
 			await trigger.close();
 		}
@@ -221,11 +273,11 @@ describe('Tilled Trigger: deliveries', () => {
 			expect(trigger.deliveries.map((d) => d.items?.length ?? 0)).toEqual([1, 0]);
 			expect(trigger.deliveries[1].body).toEqual({ received: true, ignored: 'duplicate delivery' });
 
-			// The session lookup fails with 500: the run does not start, Tilled retries, the retry runs.
+			// The session lookup fails with 500: answered 503 (no run starts), Tilled retries, the retry runs.
 			const [other] = fake.sessions.seedSessions(1);
 			fake.injectFault({ match: { method: 'GET', path: '/v1/checkout-sessions' }, kind: 'status', status: 500 });
 			const { deliveries } = await fake.webhooks.pay(other.id);
-			expect(deliveries[0].statuses).toEqual([500, 200]);
+			expect(deliveries[0].statuses).toEqual([503, 200]);
 			expect(trigger.deliveries.slice(2).map((d) => d.items?.length ?? 0)).toEqual([0, 1]);
 		} finally {
 			await trigger.close();
@@ -275,15 +327,19 @@ describe('Tilled Trigger: deliveries', () => {
 		}
 	});
 
-	test('All Connected Accounts: an account the key may not act for fails the run (403, naming the account) and Tilled retries', async () => {
+	test('All Connected Accounts: an account the key may not act for gets 503 twice, then runs with checkout_session_error naming the account (403)', async () => {
 		const all = await activeTrigger({ ...PARAMETERS, options: { allAccounts: true } });
 		try {
 			const event = fake.webhooks.recordEvent({ type: 'payment_intent.succeeded', account_id: 'acct_not_connected', data: { id: 'pi_foreign' } });
 			const [delivery] = await fake.webhooks.deliver(event);
-			expect(delivery.statuses).toEqual([500, 500, 500, 500]);
-			expect(all.deliveries.every((d) => d.items === undefined)).toBe(true);
-			expect(String(all.deliveries[0].body)).toMatch(/Tilled could not list checkout sessions of account acct_not_connected: Forbidden resource \[HTTP 403/);
-			expect(String(all.deliveries[0].body)).not.toContain(API_KEY);
+			expect(delivery.statuses).toEqual([503, 503, 200]);
+			expect(all.deliveries[0].body).toMatchObject({ message: `the lookup for event ${event.id} (pi_foreign) failed; send it again later` });
+			const runs = all.deliveries.filter((d) => d.items !== undefined);
+			expect(runs).toHaveLength(1);
+			const [item] = runs[0].items!;
+			expect(item).toMatchObject({ id: event.id, checkout_session: null });
+			expect(String(item.checkout_session_error)).toMatch(/Tilled could not list checkout sessions of account acct_not_connected: Forbidden resource \[HTTP 403/);
+			expect(JSON.stringify(all.deliveries)).not.toContain(API_KEY);
 		} finally {
 			await all.close();
 		}
@@ -309,4 +365,76 @@ describe('Tilled Trigger: deliveries', () => {
 			await on.close();
 		}
 	});
+
+	test('a session lookup that hangs: the delivery is answered 503 well within the sender\'s 10 s timeout, and the retry runs the payment once', async () => {
+		const trigger = await activeTrigger();
+		try {
+			const [session] = fake.sessions.seedSessions(1, { metadata: { order_id: 'ORD-SLOW' } });
+			// A sender that gives up on an attempt after 10 s and retries, as Tilled does.
+			fake.webhooks.setDeliveryOptions({ retries: 3, retryDelayMs: 50, timeoutMs: 10_000 });
+			// Tilled's list hangs for the first delivery's lookups, then answers again.
+			fake.injectFault({ match: { method: 'GET', path: '/v1/checkout-sessions' }, kind: 'hang', times: 3 });
+			const { event, deliveries } = await fake.webhooks.pay(session.id);
+			// Answered each time (never the sender's 'timeout'): 503 until the lookup works, then 200.
+			expect(deliveries[0].statuses.at(-1)).toBe(200);
+			expect(deliveries[0].statuses.slice(0, -1)).toEqual(expect.arrayContaining([503]));
+			expect(deliveries[0].statuses.slice(0, -1).every((status: number | string) => status === 503)).toBe(true);
+			expect(trigger.deliveries[0]).toMatchObject({ status: 503, headers: { 'retry-after': expect.any(String) } });
+			expect(JSON.stringify(trigger.deliveries[0].body)).toContain(event.id);
+			expect(trigger.deliveries.filter((d) => d.items !== undefined).map((d) => d.items![0])).toEqual([
+				expect.objectContaining({ id: event.id, checkout_session: expect.objectContaining({ id: session.id }) }),
+			]);
+		} finally {
+			await trigger.close();
+		}
+	}, 60_000);
+
+	test('a duplicate of a delivery still being prepared is answered 503 so that it comes again; once the first ran, a duplicate gets 200 and runs nothing', async () => {
+		const trigger = await activeTrigger();
+		try {
+			const [session] = fake.sessions.seedSessions(1);
+			// The first lookup hangs a while, so the second delivery comes while the first is in flight.
+			fake.injectFault({ match: { method: 'GET', path: '/v1/checkout-sessions' }, kind: 'hang', times: 1 });
+			fake.webhooks.setDeliveryOptions({ retries: 4, retryDelayMs: 1000, timeoutMs: 10_000 });
+			const event = fake.webhooks.recordEvent({ type: 'payment_intent.succeeded', account_id: ACCOUNT_ID, data: { id: session.payment_intent_id } });
+			const first = fake.webhooks.deliver(event);
+			await until(() => fake.requests.some((r) => r.path === '/v1/checkout-sessions'));
+			const [second] = await fake.webhooks.deliver(event);
+			const [firstDone] = await first;
+			expect(firstDone.statuses).toEqual([200]);
+			expect(second.statuses[0]).toBe(503);
+			expect(second.statuses.at(-1)).toBe(200);
+			const answers = trigger.deliveries.map((d) => (d.items ? 'run' : `${d.status} ${JSON.stringify(d.body)}`));
+			expect(answers.filter((a) => a === 'run')).toHaveLength(1);
+			expect(answers.at(-1)).toBe('200 {"received":true,"ignored":"duplicate delivery"}');
+		} finally {
+			await trigger.close();
+		}
+	}, 60_000);
+
+	test('a lookup that keeps failing is answered 503 a few times, then the event runs with checkout_session null and checkout_session_error: never dropped', async () => {
+		const trigger = await activeTrigger();
+		try {
+			const [session] = fake.sessions.seedSessions(1);
+			fake.injectFault({ match: { method: 'GET', path: '/v1/checkout-sessions' }, kind: 'status', status: 403, times: Infinity });
+			fake.webhooks.setDeliveryOptions({ retries: 5, retryDelayMs: 5 });
+			const { event, deliveries } = await fake.webhooks.pay(session.id);
+			expect(deliveries[0].statuses.at(-1)).toBe(200);
+			expect(deliveries[0].statuses.slice(0, -1).every((status: number | string) => status === 503)).toBe(true);
+			const runs = trigger.deliveries.filter((d) => d.items !== undefined);
+			expect(runs).toHaveLength(1);
+			expect(runs[0].items![0]).toMatchObject({ id: event.id, checkout_session: null, checkout_session_error: expect.stringMatching(/Forbidden/) });
+			expect(String(runs[0].items![0].checkout_session_error)).not.toContain(API_KEY);
+		} finally {
+			await trigger.close();
+		}
+	}, 60_000);
 });
+
+async function until(check: () => boolean, deadlineMs = 20_000) {
+	const started = Date.now();
+	while (!check()) {
+		if (Date.now() - started > deadlineMs) throw new Error('condition not met');
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+}

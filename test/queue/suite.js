@@ -2,12 +2,13 @@
 
 /**
  * Queue mode, with the real parts: Redis and PostgreSQL (Debian's packages, started here on
- * loopback with temporary data folders), one n8n main, two workers (`n8n worker`) and one webhook
- * process (`n8n webhook`), sharing one encryption key, EXECUTIONS_MODE=queue, Redis and Postgres.
+ * loopback with temporary data folders), one n8n main, two workers (`n8n worker`) and two webhook
+ * processes (`n8n webhook`), sharing one encryption key, EXECUTIONS_MODE=queue, Redis and Postgres.
  * Every process has the package in its own user folder. Workflows are started through the webhook
  * process; the workers run them against the fake Tilled. The Tilled Trigger (examples/mark-order-paid.json)
  * is activated on the main and its endpoint registered with WEBHOOK_URL, the webhook process's address,
- * so the fake's signed deliveries go there. Run once per n8n version
+ * so the fake's signed deliveries go there; the second webhook process gets retries of events the
+ * first ran (two instances behind one address). Run once per n8n version
  * (queue-latest.test.js, queue-v1.test.js), one after the other (`npm run test:queue`).
  *
  * How the package gets onto every process:
@@ -27,6 +28,7 @@ const n8n = require('../../scripts/lib/n8n');
 const queue = require('../../scripts/lib/queue');
 const { startFakeTilled } = require('../fake-tilled/server');
 const trigger = require('../e2e/trigger-suite');
+const { sign } = require('../fake-tilled/webhooks');
 
 const NODE_TYPE = 'n8n-nodes-tilled.tilledCheckoutSessions';
 const SESSIONS = '/v1/checkout-sessions';
@@ -143,6 +145,8 @@ function defineQueueSuite(label) {
 	let main;
 	let workers;
 	let webhook;
+	/** A second webhook process (as behind a load balancer): Tilled's endpoint names the first. */
+	let secondWebhook;
 	let rest;
 	let shop;
 	let triggerWorkflowId;
@@ -280,7 +284,7 @@ function defineQueueSuite(label) {
 		}
 
 		// One user folder per process, each with the package installed as n8n installs it.
-		const names = ['main', 'worker-1', 'worker-2', 'webhook'];
+		const names = ['main', 'worker-1', 'worker-2', 'webhook', 'webhook-2'];
 		for (const name of names) folders.push(n8n.createUserFolder(`n8n-tilled-queue-${label}-${name}-`));
 		const packageDirs = await Promise.all(folders.map((folder) => n8n.installPackage(folder, tarball, { installation })));
 
@@ -294,8 +298,9 @@ function defineQueueSuite(label) {
 		main = await queue.startMain(installation, folders[0], { env });
 		rest = await n8n.setupOwner(main.url);
 		for (const workflow of [CREATE_WORKFLOW, LIST_WORKFLOW]) await n8n.activateWorkflow(rest, workflow.id);
-		[webhook, ...workers] = await Promise.all([
+		[webhook, secondWebhook, ...workers] = await Promise.all([
 			queue.startWebhook(installation, folders[3], { env, port: webhookPort }),
+			queue.startWebhook(installation, folders[4], { env }),
 			queue.startWorker(installation, folders[1], { env, concurrency: 2 }),
 			queue.startWorker(installation, folders[2], { env, concurrency: 2 }),
 		]);
@@ -414,7 +419,7 @@ function defineQueueSuite(label) {
 		expect(fake.internalErrors).toEqual([]);
 	});
 
-	test('Tilled Trigger: one endpoint for four processes, at the webhook process; each paid session runs once, on both workers; deactivating deletes it', async () => {
+	test('Tilled Trigger: one endpoint for five processes, at the first webhook process; each paid session runs once, on both workers; a retry reaching the second webhook process does not run again; deactivating deletes it', async () => {
 		fake.sessions.reset();
 		fake.clearRequests();
 		fake.webhooks.setDeliveryOptions({ retries: 2, retryDelayMs: 200 });
@@ -469,6 +474,22 @@ function defineQueueSuite(label) {
 		const during = executionsByWorker(workers).map((ids, index) => ids.slice(before[index]));
 		for (const ids of during) expect(ids.length).toBeGreaterThan(0);
 		expect(during.flat().sort()).toEqual(runs.map((run) => run.id).sort());
+		// A retry of a payment that ran, reaching the second webhook process (another instance
+		// behind the same address): that process reads the ids the first saved, and does not run it.
+		const signedDelivery = async (baseUrl, event) => {
+			const body = JSON.stringify(event);
+			const t = Date.now();
+			const response = await fetch(`${baseUrl}/webhook/${trigger.WEBHOOK_ID}/webhook`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', 'tilled-signature': `t=${t},v1=${sign(endpoint.secret, t, body)}` },
+				body,
+			});
+			return { status: response.status, body: await response.json().catch(() => undefined) };
+		};
+		expect(secondWebhook.port).not.toBe(webhook.port);
+		for (const { event } of paid.slice(1, 3)) {
+			expect(await signedDelivery(secondWebhook.url, event)).toEqual({ status: 200, body: { received: true, ignored: 'duplicate delivery' } });
+		}
 		// Still one endpoint, created once: no other process registered it.
 		expect(fake.webhooks.endpoints().map((one) => one.id)).toEqual([endpoint.id]);
 		expect(fake.requests.filter((r) => r.method === 'POST' && r.path === ENDPOINTS).map((r) => r.status)).toEqual([201]);
@@ -481,8 +502,8 @@ function defineQueueSuite(label) {
 			`${runs.length} runs, executions per worker ${during.map((ids) => ids.length).join(' / ')}, endpoint deleted on deactivation`;
 	});
 
-	test('no API key or signing secret in anything the four n8n processes printed', () => {
-		const logs = [main, webhook, ...workers].map((process) => process.logs());
+	test('no API key or signing secret in anything the five n8n processes printed', () => {
+		const logs = [main, webhook, secondWebhook, ...workers].map((process) => process.logs());
 		expect(logs.join('').length).toBeGreaterThan(1000);
 		for (const text of logs) for (const secret of [apiKey, ...secrets]) expect(text).not.toContain(secret);
 	});

@@ -5,6 +5,18 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /** How far a signature's timestamp may be from now (either way) before it counts as replayed. */
 export const SIGNATURE_TOLERANCE_MS = 5 * 60 * 1000;
 
+/**
+ * How old a signature's timestamp may be when a caller accepts retries that keep the first
+ * attempt's timestamp (Tilled does not publish whether its retries are signed afresh).
+ */
+export const MAX_DELIVERY_AGE_MS = 3 * 24 * 60 * 60 * 1000;
+
+function toleranceText(ms: number): string {
+	const minutes = ms / 60_000;
+	if (minutes < 60 || minutes % (24 * 60) !== 0) return `${minutes}-minute`;
+	return `${minutes / (24 * 60)}-day`;
+}
+
 export type SignatureCheck = { valid: true } | { valid: false; reason: string };
 
 export function signPayload(secret: string, timestampMs: number, rawBody: string | Buffer): string {
@@ -17,6 +29,8 @@ export function verifySignature(
 	secret: string,
 	nowMs: number,
 	toleranceMs = SIGNATURE_TOLERANCE_MS,
+	/** How old the timestamp may be (the past side); the tolerance when not given. */
+	maxAgeMs = toleranceMs,
 ): SignatureCheck {
 	const text = Array.isArray(header) ? header.join(',') : header;
 	if (!text) return { valid: false, reason: 'the tilled-signature header is missing' };
@@ -43,8 +57,8 @@ export function verifySignature(
 		if (given.length === expected.length && timingSafeEqual(given, expected)) matched = true;
 	}
 	if (!matched) return { valid: false, reason: 'no v1 signature matches the body' };
-	if (Math.abs(nowMs - Number(timestamp)) > toleranceMs) {
-		return { valid: false, reason: 'the signature timestamp is outside the 5-minute tolerance' };
-	}
+	const age = nowMs - Number(timestamp);
+	if (age > maxAgeMs) return { valid: false, reason: `the signature timestamp is outside the ${toleranceText(maxAgeMs)} tolerance` };
+	if (-age > toleranceMs) return { valid: false, reason: `the signature timestamp is outside the ${toleranceText(toleranceMs)} tolerance` };
 	return { valid: true };
 }
