@@ -477,6 +477,34 @@ async function findByMetadata(
 	return items?.[0];
 }
 
+/**
+ * The session a key stands for: a complete one (paid: never make a second), else the oldest
+ * open one (two racing runs both pick it), never an expired one (its page can no longer be paid).
+ */
+function sessionForKey(sessions: IDataObject[]): IDataObject | undefined {
+	const complete = sessions.find((session) => session.status === 'complete');
+	if (complete) return complete;
+	const open = sessions.filter((session) => session.status === 'open');
+	open.sort((a, b) => String(a.created_at).localeCompare(String(b.created_at)) || String(a.id).localeCompare(String(b.id)));
+	return open[0];
+}
+
+async function listByKey(
+	this: IExecuteFunctions,
+	settings: TransportSettings,
+	idempotencyKey: string,
+	itemIndex: number,
+): Promise<IDataObject[]> {
+	const page = await tilledApiRequest.call(this, settings, {
+		method: 'GET',
+		path: '/v1/checkout-sessions',
+		qs: { ...listQuery({ metadata: { [IDEMPOTENCY_METADATA_FIELD]: idempotencyKey } }), limit: LIMITS.pageSize },
+		safety: 'idempotent',
+		itemIndex,
+	});
+	return (page.items as IDataObject[] | undefined) ?? [];
+}
+
 /** A value no other create attempt has: execution, item and a random part. */
 function attemptMarker(this: IExecuteFunctions, itemIndex: number): string {
 	const random = Math.random().toString(36).slice(2, 12).padEnd(10, '0');
@@ -488,12 +516,7 @@ export const create: TilledOperation<PreparedCreate> = {
 	prepare,
 	async run(prepared, { settings, itemIndex }) {
 		if (prepared.idempotencyKey) {
-			const existing = await findByMetadata.call(
-				this,
-				settings,
-				{ [IDEMPOTENCY_METADATA_FIELD]: prepared.idempotencyKey },
-				itemIndex,
-			);
+			const existing = sessionForKey(await listByKey.call(this, settings, prepared.idempotencyKey, itemIndex));
 			if (existing) return [{ ...existing, alreadyExisted: true }];
 		}
 		const marker = attemptMarker.call(this, itemIndex);
@@ -513,6 +536,18 @@ export const create: TilledOperation<PreparedCreate> = {
 			ambiguityNote: `Tilled never confirmed the session and none was found; if one shows up later, it has metadata ${CREATE_MARKER_FIELD}=${marker}`,
 			itemIndex,
 		});
-		return [prepared.idempotencyKey ? { ...session, alreadyExisted: false } : session];
+		if (!prepared.idempotencyKey) return [session];
+		// Two runs with one key can both find nothing and both create. Each then looks again and
+		// hands out the same session (sessionForKey); the loser expires its own, whose page nobody
+		// was given, so only one page can take money.
+		const winner = sessionForKey(await listByKey.call(this, settings, prepared.idempotencyKey, itemIndex));
+		if (winner === undefined || winner.id === session.id) return [{ ...session, alreadyExisted: false }];
+		await tilledApiRequest.call(this, settings, {
+			method: 'POST',
+			path: `/v1/checkout-sessions/${String(session.id)}/expire`,
+			safety: 'unsafe',
+			itemIndex,
+		});
+		return [{ ...winner, alreadyExisted: true }];
 	},
 };
