@@ -187,6 +187,12 @@ describe('create', () => {
 	});
 });
 
+test('line item fields come in the order a line is filled in, required Product Name first', () => {
+	const lineItems = new TilledCheckoutSessions().description.properties.find((p) => p.name === 'lineItems');
+	const values = (lineItems?.options?.[0] as { values: Array<{ displayName: string }> }).values;
+	expect(values.map((v) => v.displayName)).toEqual(['Product Name', 'Unit Amount', 'Quantity', 'Currency', 'Description', 'Image URLs']);
+});
+
 describe('create with an Idempotency Key', () => {
 	const withKey = (key: string) => ({ operation: 'create', lineItems: oneShirt, options: { idempotencyKey: key } });
 	const underKey = (key: string) => fake.sessions.listSessions().filter((s) => s.metadata?.n8n_idempotency_key === key);

