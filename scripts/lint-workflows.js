@@ -21,6 +21,7 @@ const REQUIRED = [
 	['ci.yml', 'runs bash .ci/run', /^\s*run: bash \.ci\/run\s*$/m],
 	['ci.yml', 'uses Node 20', /^\s*node-version: 20\s*$/m],
 	['ci.yml', 'can be called by publish.yml (workflow_call)', /^\s*workflow_call:/m],
+	['ci.yml', 'keeps the browser screenshots (upload-artifact of test-artifacts/browser/)', /^\s*path: test-artifacts\/browser\/\s*$/m],
 	['publish.yml', 'runs on a version tag v*', /^\s*tags: \["v\*"\]\s*$/m],
 	['publish.yml', 'runs CI first (uses ./.github/workflows/ci.yml)', /^\s*uses: \.\/\.github\/workflows\/ci\.yml\s*$/m],
 	['publish.yml', 'publishes only after the checks (needs: checks)', /^\s*needs: checks\s*$/m],
