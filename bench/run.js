@@ -9,7 +9,7 @@
  *                 [--items 1000] [--cpu-items 2000] [--rate-limit 100] [--n8n all|latest|v1]
  *                 [--memory 25000,50000,100000] [--parts list,items,ratelimit,cpu,footprint,memory]
  *
- * Progress goes to stderr; the result, Markdown for the README, to stdout.
+ * Progress goes to stderr; the result, Markdown for docs/performance.md, to stdout.
  * See bench/README.md for what each figure means.
  */
 
@@ -387,7 +387,7 @@ async function itemsPart(instance, fake, scenarios, options, ids, version, httpV
 			'what the fake, the network stack and this machine allow at that concurrency. ' +
 			`HTTP Request v${httpVersion} sends every item's request at once (its Batching option only waits when the interval is above 0, ` +
 			'so Batching 50 items / 0 ms behaves like the default). Floor = requests × latency ÷ requests in parallel (ours default: at its ceiling). ' +
-			`The fake accepted ${u.int(connections)} TCP connections for the ${u.int(Array.from(results.values()).reduce((sum, r) => sum + r.requests.get * (r.wall.length), 0))} Gets of this part: n8n opens one per request (see the README on keep-alive).`,
+			`The fake accepted ${u.int(connections)} TCP connections for the ${u.int(Array.from(results.values()).reduce((sum, r) => sum + r.requests.get * (r.wall.length), 0))} Gets of this part: n8n opens one per request.`,
 		'',
 		u.table(
 			['Workflow', 'In parallel', 'Requests', 'Wall time (median)', 'Range', 'Net of Split Out only', 'Floor', 'vs floor', 'n8n CPU', 'Ratio vs HTTP Request default'],
@@ -470,7 +470,7 @@ async function rateLimitPart(instance, fake, scenarios, options, ids, version) {
 		},
 		{
 			name: `n8n ${version.label}, 2b. Rate limit ${rateLimit}/s, first run (limit unknown): a handful of 429s (≤ 10) at default options`,
-			measured: `${ours.refused[0]} at default options (a slower ramp trades speed for fewer: see the README); ${capped.refused[0]} at Items in Parallel = 10`,
+			measured: `${ours.refused[0]} at default options (a slower ramp trades speed for fewer: see Items in Parallel in docs/checkout-sessions.md); ${capped.refused[0]} at Items in Parallel = 10`,
 			met: ours.refused[0] <= 10,
 		},
 	);

@@ -21,15 +21,20 @@ const REQUIRED = [
 	['ci.yml', 'runs bash .ci/run', /^\s*run: bash \.ci\/run\s*$/m],
 	['ci.yml', 'uses Node 20', /^\s*node-version: 20\s*$/m],
 	['ci.yml', 'can be called by publish.yml (workflow_call)', /^\s*workflow_call:/m],
+	['ci.yml', 'keeps the browser screenshots (upload-artifact of test-artifacts/browser/)', /^\s*path: test-artifacts\/browser\/\s*$/m],
 	['publish.yml', 'runs on a version tag v*', /^\s*tags: \["v\*"\]\s*$/m],
 	['publish.yml', 'runs CI first (uses ./.github/workflows/ci.yml)', /^\s*uses: \.\/\.github\/workflows\/ci\.yml\s*$/m],
 	['publish.yml', 'publishes only after the checks (needs: checks)', /^\s*needs: checks\s*$/m],
 	['publish.yml', 'may request an OIDC token (id-token: write)', /^\s*id-token: write\s*$/m],
 	['publish.yml', 'reads the repository only (contents: read)', /^\s*contents: read\s*$/m],
-	['publish.yml', 'uses Node 20', /^\s*node-version: 20\s*$/m],
+	['publish.yml', 'uses Node 24 (trusted publishing needs Node 22.14 or later)', /^\s*node-version: 24\s*$/m],
+	['publish.yml', 'installs npm 11 (trusted publishing needs npm 11.5.1 or later)', /^\s*npm install -g npm@11\s*$/m],
 	['publish.yml', 'sets the npm registry', /^\s*registry-url: https:\/\/registry\.npmjs\.org\s*$/m],
 	['publish.yml', 'runs npm publish --provenance --access public', /^\s*run: npm publish --provenance --access public\s*$/m],
 ];
+
+/** What trusted publishing rules out: a long-lived npm token (npm revoked classic tokens in 2025). */
+const FORBIDDEN = [['publish.yml', 'uses no npm token (trusted publishing)', /NPM_TOKEN|NODE_AUTH_TOKEN/]];
 
 /** Problems in the workflows of `dir`: `[{ file, line, column, message, kind }]`. */
 async function lintWorkflows(dir = path.join(ROOT, '.github', 'workflows')) {
@@ -45,6 +50,12 @@ async function lintWorkflows(dir = path.join(ROOT, '.github', 'workflows')) {
 		const file = path.join(dir, name);
 		const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
 		if (!pattern.test(text)) {
+			problems.push({ file: path.relative(ROOT, file), line: 0, column: 0, message: `must say it ${what}`, kind: 'release' });
+		}
+	}
+	for (const [name, what, pattern] of FORBIDDEN) {
+		const file = path.join(dir, name);
+		if (fs.existsSync(file) && pattern.test(fs.readFileSync(file, 'utf8'))) {
 			problems.push({ file: path.relative(ROOT, file), line: 0, column: 0, message: `must say it ${what}`, kind: 'release' });
 		}
 	}

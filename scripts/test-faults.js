@@ -67,7 +67,7 @@ if (jest.status !== 0) problems.push('a test failed');
 for (const key of ['sessionsDuplicated', 'itemsLost', 'invalidRequests', 'secretLeaks', 'unsignedRuns', 'webhookCrashes', 'burstLost', 'burstDuplicated']) {
 	if (figures[key] !== 0) problems.push(`${key} is ${figures[key]}`);
 }
-// The scale the suite promises (README, Reliability), when it runs whole at its own settings.
+// The scale the suite promises (docs/reliability.md), when it runs whole at its own settings.
 const wholeRun = process.argv.length === 2 && process.env.FUZZ_RUNS === undefined && process.env.WEBHOOK_FUZZ_RUNS === undefined;
 if (wholeRun && figures.faultsInjected < 1000) problems.push(`only ${figures.faultsInjected} faults injected (at least 1,000 expected)`);
 if (wholeRun && figures.fuzzCases < 10000) problems.push(`only ${figures.fuzzCases} fuzz cases (at least 10,000 expected)`);

@@ -64,6 +64,11 @@ const LISTEN_LABEL = 'Execute step';
 // n8n adds this to the Operation list of nodes whose credential can sign generic HTTP requests.
 const N8N_ADDED_OPERATIONS = ['Custom API Call'];
 
+const LINE_ITEM_ORDER = ['Product Name', 'Unit Amount', 'Quantity', 'Currency', 'Description', 'Image URLs'];
+// #20: the triggers show whether the related checkout session is added as a parameter of its own
+// (named "Include Related Objects", or "Include Checkout Session"), not hidden in Options.
+const INCLUDE_LABEL = /^Include (Related Objects|Checkout Session)$/;
+
 const description = new TilledCheckoutSessions().description;
 const operationOption = (value) => description.properties[0].options.find((option) => option.value === value);
 
@@ -353,6 +358,9 @@ step('Create: every parameter renders with its label', async () => {
 	expect(fields.map((field) => [field.label, field.hint])).toEqual(
 		values.map((value) => [value.displayName, Boolean(value.description)]),
 	);
+	// #20: the required Product Name first, in the order a line is filled in (not alphabetical).
+	expect(fields.map((field) => field.label)).toEqual(LINE_ITEM_ORDER);
+	await ui.parameterItem(page, 'lineItems').screenshot({ path: path.join(ARTIFACTS, '20-line-item-fields.png') });
 	const currency = values.find((value) => value.name === 'currency');
 	const currencies = await ui.dropdownOptionNames(page, page.locator(tid('parameter-input-currency')).first());
 	expect(currencies).toEqual(expected.optionNames(currency));
@@ -467,6 +475,22 @@ step('Get Many: parameters, with and without Return All', async () => {
 	await screenshot('09-get-many-form');
 });
 
+step('#20: the Get Many subtitle on the canvas reads as n8n writes it', async () => {
+	await page.keyboard.press('Escape');
+	await page.locator(tid('ndv')).waitFor({ state: 'hidden' });
+	const node = page.locator(tid('canvas-node')).filter({ has: page.locator('img[src*="n8n-nodes-tilled"]') });
+	const text = await ui.settle(
+		() => node.innerText(),
+		(shown) => /Get Many/i.test(shown),
+	);
+	// Not "Get Many checkout session" (the operation's name next to the resource's raw value).
+	expect(text).toMatch(/Get Many/);
+	expect(text).not.toMatch(/checkout session/);
+	await node.screenshot({ path: path.join(ARTIFACTS, '21-get-many-subtitle.png') });
+	await node.dblclick();
+	await page.locator(`${tid('ndv')} ${tid('node-parameters')}`).waitFor();
+});
+
 step('every parameter and collection option of the node was checked in the editor', async () => {
 	const missed = expected
 		.everyParameter(description)
@@ -533,4 +557,42 @@ step('Tilled Trigger: listening for a test event registers the test URL at the f
 		['DELETE', `/v1/webhook-endpoints/${endpoints[0].id}`, 204],
 	]);
 	await expect(listen.innerText()).resolves.toBe(LISTEN_LABEL);
+});
+
+step('#20: the Tilled Trigger shows Include Related Objects as a parameter, on by default', async () => {
+	await page.goto(`${server.url}/workflow/${TRIGGER_WORKFLOW.id}`);
+	const node = page.locator(tid('canvas-node')).filter({ has: page.locator('img[src*="n8n-nodes-tilled"]') });
+	await node.waitFor({ timeout: 120_000 });
+	await ui.dismissOnboarding(page);
+	await node.dblclick();
+	await page.locator(`${tid('ndv')} ${tid('node-parameters')}`).waitFor();
+	const shown = await ui.settle(
+		() => ui.childParameters(ui.parameterList(page)),
+		(items) => items.some((item) => INCLUDE_LABEL.test(item.label)),
+	);
+	const include = shown.find((item) => INCLUDE_LABEL.test(item.label));
+	expect(include?.label).toMatch(INCLUDE_LABEL);
+	await expect(page.locator(`${tid(`parameter-input-${include.name}`)} .el-switch.is-checked`).count()).resolves.toBe(1);
+	await screenshot('22-trigger-include-parameter');
+	await page.keyboard.press('Escape');
+});
+
+step('#20: the node panel shows the Tilled node with the Tilled Trigger together', async () => {
+	await page.goto(`${server.url}/workflow/new`);
+	const plus = page.locator(tid('canvas-plus-button'));
+	await plus.waitFor({ timeout: 120_000 });
+	await ui.dismissOnboarding(page);
+	await plus.click();
+	await page.locator(tid('node-creator-search-bar')).fill('Tilled');
+	// n8n merges a node and a trigger of the same name into one entry ("Tilled").
+	const entry = page.locator(tid('node-creator-node-item')).filter({ has: page.getByText('Tilled', { exact: true }) });
+	await entry.first().waitFor();
+	await screenshot('23-node-panel-tilled');
+	await entry.first().click();
+	// Its list holds the trigger's and the node's items under n8n's two headings.
+	await page.getByText(/^Triggers/).first().waitFor();
+	await page.getByText(/^Actions/).first().waitFor();
+	const names = await page.locator(tid('node-creator-item-name')).allInnerTexts();
+	expect(names.length).toBeGreaterThan(1);
+	await screenshot('24-node-panel-tilled-actions-and-triggers');
 });

@@ -187,6 +187,70 @@ describe('create', () => {
 	});
 });
 
+test('line item fields come in the order a line is filled in, required Product Name first', () => {
+	const lineItems = new TilledCheckoutSessions().description.properties.find((p) => p.name === 'lineItems');
+	const values = (lineItems?.options?.[0] as { values: Array<{ displayName: string }> }).values;
+	expect(values.map((v) => v.displayName)).toEqual(['Product Name', 'Unit Amount', 'Quantity', 'Currency', 'Description', 'Image URLs']);
+});
+
+describe('create with an Idempotency Key', () => {
+	const withKey = (key: string) => ({ operation: 'create', lineItems: oneShirt, options: { idempotencyKey: key } });
+	const underKey = (key: string) => fake.sessions.listSessions().filter((s) => s.metadata?.n8n_idempotency_key === key);
+	const sessionPosts = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/checkout-sessions');
+
+	test('an open session under the key is returned, with alreadyExisted and its status', async () => {
+		const first = await runNode({ credentials, parameters: withKey('order-7') });
+		const again = await runNode({ credentials, parameters: withKey('order-7') });
+		expect(first.json[0]).toMatchObject({ status: 'open', alreadyExisted: false });
+		expect(again.json[0]).toMatchObject({ id: first.json[0].id, status: 'open', alreadyExisted: true });
+		expect(sessionPosts()).toHaveLength(1);
+	});
+
+	test('a paid (complete) session under the key is returned as complete, and nothing new is made', async () => {
+		const first = await runNode({ credentials, parameters: withKey('order-8') });
+		fake.sessions.setStatus(first.json[0].id as string, 'complete');
+		const again = await runNode({ credentials, parameters: withKey('order-8') });
+		expect(again.json[0]).toMatchObject({ id: first.json[0].id, status: 'complete', alreadyExisted: true });
+		expect(underKey('order-8')).toHaveLength(1);
+	});
+
+	test('an expired session under the key is not handed out again: a new open one is made', async () => {
+		const first = await runNode({ credentials, parameters: withKey('order-9') });
+		fake.sessions.setStatus(first.json[0].id as string, 'expired');
+		const again = await runNode({ credentials, parameters: withKey('order-9') });
+		expect(again.json[0].id).not.toBe(first.json[0].id);
+		expect(again.json[0]).toMatchObject({ status: 'open', alreadyExisted: false });
+		// And the run after that gets the new open one, not the expired one.
+		const third = await runNode({ credentials, parameters: withKey('order-9') });
+		expect(third.json[0]).toMatchObject({ id: again.json[0].id, status: 'open', alreadyExisted: true });
+		expect(underKey('order-9').map((s) => s.status).sort()).toEqual(['expired', 'open']);
+	});
+
+	test('an expired session older than the open one does not hide it', async () => {
+		const first = await runNode({ credentials, parameters: withKey('order-10') });
+		fake.sessions.setStatus(first.json[0].id as string, 'expired');
+		const second = await runNode({ credentials, parameters: withKey('order-10') });
+		fake.sessions.setStatus(second.json[0].id as string, 'complete');
+		const third = await runNode({ credentials, parameters: withKey('order-10') });
+		expect(third.json[0]).toMatchObject({ id: second.json[0].id, status: 'complete', alreadyExisted: true });
+		expect(underKey('order-10')).toHaveLength(2);
+	});
+
+	test('two runs racing with one key end with one open session, and both hand out that one', async () => {
+		// Latency keeps both lookups in flight together, so both find nothing and both create.
+		fake.setLatency(30);
+		const [a, b] = await Promise.all([
+			runNode({ credentials, parameters: withKey('order-11') }),
+			runNode({ credentials, parameters: withKey('order-11') }),
+		]);
+		fake.setLatency(0);
+		expect(a.json[0].id).toBe(b.json[0].id);
+		const open = underKey('order-11').filter((s) => s.status === 'open');
+		expect(open.map((s) => s.id)).toEqual([a.json[0].id]);
+		expect([a.json[0].alreadyExisted, b.json[0].alreadyExisted].sort()).toEqual([false, true]);
+	});
+});
+
 describe('get and expire', () => {
 	test('get by ID mode and by list mode', async () => {
 		const [first, second] = fake.sessions.seedSessions(2);

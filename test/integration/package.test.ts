@@ -46,6 +46,8 @@ test('the tarball holds dist/ only: node, credential, codex, icons; no tests or 
 	expect(outsideDist.sort()).toEqual(['LICENSE', 'README.md', 'package.json']);
 	for (const entry of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) expect(files).toContain(entry);
 	expect(files).toContain('dist/nodes/Tilled/TilledCheckoutSessions.node.json');
+	// The output schemas n8n's editor asks for when the output panel opens (output-schemas.test.ts).
+	expect(files).toContain('dist/nodes/Tilled/__schema__/v1.0.0/create.json');
 	expect(files).toContain('dist/nodes/Tilled/tilled.svg');
 	expect(files).toContain('dist/nodes/Tilled/tilled.dark.svg');
 	expect(files).toContain('dist/credentials/tilled.svg');

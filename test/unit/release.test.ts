@@ -60,6 +60,21 @@ describe('GitHub Actions workflows', () => {
 			fs.rmSync(dir, { recursive: true, force: true });
 		}
 	});
+	test('a publish with an npm token (not trusted publishing) is refused', async () => {
+		const dir = copyWorkflows((name, text) =>
+			name === 'publish.yml'
+				? text.replace('run: npm publish --provenance --access public', 'run: npm publish --provenance --access public\n        env:\n          NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}')
+				: text,
+		);
+		try {
+			const problems: Problem[] = await lintWorkflows(dir);
+			expect(problems.map((p) => `${p.file.split('/').pop()}: ${p.message}`)).toEqual([
+				'publish.yml: must say it uses no npm token (trusted publishing)',
+			]);
+		} finally {
+			fs.rmSync(dir, { recursive: true, force: true });
+		}
+	});
 });
 
 describe('release files', () => {

@@ -31,6 +31,59 @@ const currencyOptions = Object.keys(CURRENCY_DECIMALS).map((code) => ({
 	value: code,
 }));
 
+// In the order a person fills a line in, required fields first. n8n's lint sorts a fixedCollection's
+// inline values alphabetically; like n8n's own shared field lists, a named list keeps its order.
+const lineItemFields: INodeProperties[] = [
+	{
+		displayName: 'Product Name',
+		name: 'name',
+		type: 'string',
+		default: '',
+		required: true,
+		description: 'Name shown to the customer on the checkout page',
+	},
+	{
+		displayName: 'Unit Amount',
+		name: 'unitAmount',
+		type: 'number',
+		default: 1,
+		typeOptions: { minValue: 0.01 },
+		description:
+			'Price of one unit, written as chosen in "Amounts In" (19.99, or 1999 in minor units)',
+	},
+	{
+		displayName: 'Quantity',
+		name: 'quantity',
+		type: 'number',
+		default: 1,
+		typeOptions: { minValue: LIMITS.minQuantity },
+		description: `How many units, at least ${LIMITS.minQuantity}, at most ${LIMITS.quantityDecimals} decimals`,
+	},
+	{
+		displayName: 'Currency',
+		name: 'currency',
+		type: 'options',
+		options: currencyOptions,
+		default: 'usd',
+		description: 'Currency of the price; every line item of a session must use the same one',
+	},
+	{
+		displayName: 'Description',
+		name: 'description',
+		type: 'string',
+		default: '',
+		description: `Product description shown on the checkout page, at most ${LIMITS.descriptionLength} characters`,
+	},
+	{
+		displayName: 'Image URLs',
+		name: 'imageUrls',
+		type: 'string',
+		default: '',
+		placeholder: 'https://example.com/shirt.png',
+		description: `Product image URLs (http or https), separated by commas, at most ${LIMITS.images}`,
+	},
+];
+
 export const createProperties: INodeProperties[] = [
 	{
 		displayName: 'Amounts In',
@@ -82,56 +135,7 @@ export const createProperties: INodeProperties[] = [
 			{
 				displayName: 'Line Item',
 				name: 'item',
-				values: [
-					{
-						displayName: 'Currency',
-						name: 'currency',
-						type: 'options',
-						options: currencyOptions,
-						default: 'usd',
-						description: 'Currency of the price; every line item of a session must use the same one',
-					},
-					{
-						displayName: 'Description',
-						name: 'description',
-						type: 'string',
-						default: '',
-						description: `Product description shown on the checkout page, at most ${LIMITS.descriptionLength} characters`,
-					},
-					{
-						displayName: 'Image URLs',
-						name: 'imageUrls',
-						type: 'string',
-						default: '',
-						placeholder: 'https://example.com/shirt.png',
-						description: `Product image URLs (http or https), separated by commas, at most ${LIMITS.images}`,
-					},
-					{
-						displayName: 'Product Name',
-						name: 'name',
-						type: 'string',
-						default: '',
-						required: true,
-						description: 'Name shown to the customer on the checkout page',
-					},
-					{
-						displayName: 'Quantity',
-						name: 'quantity',
-						type: 'number',
-						default: 1,
-						typeOptions: { minValue: LIMITS.minQuantity },
-						description: `How many units, at least ${LIMITS.minQuantity}, at most ${LIMITS.quantityDecimals} decimals`,
-					},
-					{
-						displayName: 'Unit Amount',
-						name: 'unitAmount',
-						type: 'number',
-						default: 1,
-						typeOptions: { minValue: 0.01 },
-						description:
-							'Price of one unit, written as chosen in "Amounts In" (19.99, or 1999 in minor units)',
-					},
-				],
+				values: lineItemFields,
 			},
 		],
 	},
@@ -477,6 +481,34 @@ async function findByMetadata(
 	return items?.[0];
 }
 
+/**
+ * The session a key stands for: a complete one (paid: never make a second), else the oldest
+ * open one (two racing runs both pick it), never an expired one (its page can no longer be paid).
+ */
+function sessionForKey(sessions: IDataObject[]): IDataObject | undefined {
+	const complete = sessions.find((session) => session.status === 'complete');
+	if (complete) return complete;
+	const open = sessions.filter((session) => session.status === 'open');
+	open.sort((a, b) => String(a.created_at).localeCompare(String(b.created_at)) || String(a.id).localeCompare(String(b.id)));
+	return open[0];
+}
+
+async function listByKey(
+	this: IExecuteFunctions,
+	settings: TransportSettings,
+	idempotencyKey: string,
+	itemIndex: number,
+): Promise<IDataObject[]> {
+	const page = await tilledApiRequest.call(this, settings, {
+		method: 'GET',
+		path: '/v1/checkout-sessions',
+		qs: { ...listQuery({ metadata: { [IDEMPOTENCY_METADATA_FIELD]: idempotencyKey } }), limit: LIMITS.pageSize },
+		safety: 'idempotent',
+		itemIndex,
+	});
+	return (page.items as IDataObject[] | undefined) ?? [];
+}
+
 /** A value no other create attempt has: execution, item and a random part. */
 function attemptMarker(this: IExecuteFunctions, itemIndex: number): string {
 	const random = Math.random().toString(36).slice(2, 12).padEnd(10, '0');
@@ -488,12 +520,7 @@ export const create: TilledOperation<PreparedCreate> = {
 	prepare,
 	async run(prepared, { settings, itemIndex }) {
 		if (prepared.idempotencyKey) {
-			const existing = await findByMetadata.call(
-				this,
-				settings,
-				{ [IDEMPOTENCY_METADATA_FIELD]: prepared.idempotencyKey },
-				itemIndex,
-			);
+			const existing = sessionForKey(await listByKey.call(this, settings, prepared.idempotencyKey, itemIndex));
 			if (existing) return [{ ...existing, alreadyExisted: true }];
 		}
 		const marker = attemptMarker.call(this, itemIndex);
@@ -513,6 +540,18 @@ export const create: TilledOperation<PreparedCreate> = {
 			ambiguityNote: `Tilled never confirmed the session and none was found; if one shows up later, it has metadata ${CREATE_MARKER_FIELD}=${marker}`,
 			itemIndex,
 		});
-		return [prepared.idempotencyKey ? { ...session, alreadyExisted: false } : session];
+		if (!prepared.idempotencyKey) return [session];
+		// Two runs with one key can both find nothing and both create. Each then looks again and
+		// hands out the same session (sessionForKey); the loser expires its own, whose page nobody
+		// was given, so only one page can take money.
+		const winner = sessionForKey(await listByKey.call(this, settings, prepared.idempotencyKey, itemIndex));
+		if (winner === undefined || winner.id === session.id) return [{ ...session, alreadyExisted: false }];
+		await tilledApiRequest.call(this, settings, {
+			method: 'POST',
+			path: `/v1/checkout-sessions/${String(session.id)}/expire`,
+			safety: 'unsafe',
+			itemIndex,
+		});
+		return [{ ...winner, alreadyExisted: true }];
 	},
 };
