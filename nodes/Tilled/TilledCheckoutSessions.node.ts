@@ -8,11 +8,11 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { searchCheckoutSessions } from './listSearch/searchCheckoutSessions';
-import { create } from './operations/create';
-import { expire } from './operations/expire';
-import { get } from './operations/get';
-import { getMany } from './operations/getMany';
-import type { TilledOperation } from './operations/types';
+import { create } from './resources/checkoutSession/create';
+import { expire } from './resources/checkoutSession/expire';
+import { get } from './resources/checkoutSession/get';
+import { getMany } from './resources/checkoutSession/getMany';
+import type { TilledOperation } from './resources/checkoutSession/types';
 import { InvalidParameter, invalidParameterError, readParameter } from './shared/errors';
 import {
 	DEFAULT_TRANSPORT,

@@ -1,6 +1,6 @@
 import { NodeApiError, type IDataObject, type JsonObject } from 'n8n-workflow';
-import { checkoutSessionLocator } from '../shared/descriptions';
-import { errorFacts, tilledApiRequest, tilledError } from '../transport';
+import { checkoutSessionLocator } from '../../shared/descriptions';
+import { errorFacts, tilledApiRequest, tilledError } from '../../transport';
 import { fetchSession, readSessionId } from './get';
 import { showFor, type TilledOperation } from './types';
 

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import type { TransportSettings } from '../transport';
+import type { TransportSettings } from '../../transport';
 
 export interface RunContext {
 	settings: TransportSettings;

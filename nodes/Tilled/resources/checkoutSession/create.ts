@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { toMinorUnits, type AmountFormat } from '../shared/amounts';
-import { EXPRESSION_ADVICE, InvalidParameter, rawExpression, readParameter, requireExpressionValue } from '../shared/errors';
-import { CURRENCY_DECIMALS, LIMITS, PAYMENT_METHOD_TYPES } from '../shared/limits';
-import { metadataFromPairs, metadataProperty, type Metadata } from '../shared/metadata';
-import { listQuery, tilledApiRequest, type TransportSettings } from '../transport';
+import { toMinorUnits, type AmountFormat } from '../../shared/amounts';
+import { EXPRESSION_ADVICE, InvalidParameter, rawExpression, readParameter, requireExpressionValue } from '../../shared/errors';
+import { CURRENCY_DECIMALS, LIMITS, PAYMENT_METHOD_TYPES } from '../../shared/limits';
+import { metadataFromPairs, metadataProperty, type Metadata } from '../../shared/metadata';
+import { listQuery, tilledApiRequest, type TransportSettings } from '../../transport';
 import {
 	checkCurrency,
 	checkFutureDateTime,
@@ -12,7 +12,7 @@ import {
 	checkQuantity,
 	checkText,
 	describe,
-} from '../shared/validation';
+} from '../../shared/validation';
 import { showFor, type TilledOperation } from './types';
 
 /** Metadata key that marks each create attempt, so an unanswered create can be found again. */

@@ -1,8 +1,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { checkoutSessionLocator } from '../shared/descriptions';
-import { readParameter, requireExpressionValue } from '../shared/errors';
-import { tilledApiRequest, type TransportSettings } from '../transport';
-import { checkId } from '../shared/validation';
+import { checkoutSessionLocator } from '../../shared/descriptions';
+import { readParameter, requireExpressionValue } from '../../shared/errors';
+import { tilledApiRequest, type TransportSettings } from '../../transport';
+import { checkId } from '../../shared/validation';
 import { showFor, type TilledOperation } from './types';
 
 export function readSessionId(this: IExecuteFunctions, itemIndex: number): string {

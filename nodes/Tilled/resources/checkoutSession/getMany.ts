@@ -1,9 +1,9 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { InvalidParameter, readParameter } from '../shared/errors';
-import { LIMITS } from '../shared/limits';
-import { checkFilterKeys, metadataFromPairs, metadataProperty } from '../shared/metadata';
-import { listQuery, tilledListSessions } from '../transport';
-import { checkId } from '../shared/validation';
+import { InvalidParameter, readParameter } from '../../shared/errors';
+import { LIMITS } from '../../shared/limits';
+import { checkFilterKeys, metadataFromPairs, metadataProperty } from '../../shared/metadata';
+import { listQuery, tilledListSessions } from '../../transport';
+import { checkId } from '../../shared/validation';
 import { showFor, type TilledOperation } from './types';
 
 const show = showFor('getAll');
