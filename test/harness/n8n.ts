@@ -24,7 +24,7 @@ import { create } from '../../nodes/Tilled/resources/checkoutSession/create';
 import { expire } from '../../nodes/Tilled/resources/checkoutSession/expire';
 import { get } from '../../nodes/Tilled/resources/checkoutSession/get';
 import { getMany } from '../../nodes/Tilled/resources/checkoutSession/getMany';
-import type { TilledOperation } from '../../nodes/Tilled/resources/checkoutSession/types';
+import type { TilledOperation } from '../../nodes/Tilled/resources/types';
 
 export const NODE_TYPE = 'n8n-nodes-tilled.tilledCheckoutSessions';
 const credentialType = new TilledApi();

@@ -13,7 +13,7 @@ import {
 	checkText,
 	describe,
 } from '../../shared/validation';
-import { showFor, type TilledOperation } from './types';
+import { showFor, type TilledOperation } from '../types';
 
 /** Metadata key that marks each create attempt, so an unanswered create can be found again. */
 export const CREATE_MARKER_FIELD = 'n8n_create_id';
@@ -471,6 +471,7 @@ async function findByMetadata(
 		path: '/v1/checkout-sessions',
 		qs: { ...listQuery({ metadata }), limit: 1 },
 		safety: 'idempotent',
+		action: 'list checkout sessions',
 		itemIndex,
 	});
 	const items = page.items as IDataObject[] | undefined;
@@ -484,6 +485,22 @@ function attemptMarker(this: IExecuteFunctions, itemIndex: number): string {
 }
 
 export const create: TilledOperation<PreparedCreate> = {
+	name: 'Create',
+	value: 'create',
+	description: 'Create a checkout session and get the URL of its payment page',
+	action: 'Create a checkout session',
+	changesState: true,
+	creates: 'Checkout sessions',
+	options: [
+		{
+			displayName: 'Idempotency Key',
+			name: 'idempotencyKey',
+			type: 'string',
+			default: '',
+			description:
+				'A key of yours for this payment, such as the order ID. If a session with this key exists already (from an earlier run), it is returned instead of creating another.',
+		},
+	],
 	properties: createProperties,
 	prepare,
 	async run(prepared, { settings, itemIndex }) {
@@ -506,6 +523,7 @@ export const create: TilledOperation<PreparedCreate> = {
 			path: '/v1/checkout-sessions',
 			body,
 			safety: 'unsafe',
+			action: 'create the checkout session',
 			// Tilled has no idempotency key: after an unanswered create, look for our marker
 			// before sending again, so there is exactly one session.
 			recover: async () =>
