@@ -17,7 +17,7 @@ export type TilledContext =
 	| IPollFunctions;
 
 export interface TilledRequest {
-	method: 'GET' | 'POST' | 'DELETE';
+	method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
 	/** Path below the base URL, e.g. /v1/checkout-sessions */
 	path: string;
 	qs?: IDataObject;
