@@ -14,7 +14,7 @@ import { eventWanted, isTilledEvent, readTriggerOptions, triggerProperties } fro
 import { deliveryOutput, lookupUsed, runWithoutRelatedObject } from './trigger/deliveryLookup';
 import { claimEvent, eventState, markEventRun, releaseEvent } from './trigger/recentEvents';
 import { MAX_DELIVERY_AGE_MS, SIGNATURE_TOLERANCE_MS, verifySignature } from './trigger/signature';
-import { tilledApiRequest, tilledListSessions, transportSettings } from './transport';
+import { tilledApiRequest, tilledList, transportSettings } from './transport';
 
 const ENDPOINTS = '/v1/webhook-endpoints';
 /** Retry-After (seconds) on a delivery that came before n8n stored the signing secret. */
@@ -92,6 +92,7 @@ export class TilledTrigger implements INodeType {
 						method: 'GET',
 						path: `${ENDPOINTS}/${encodeURIComponent(data.webhookId)}`,
 						safety: 'idempotent',
+						action: 'get the webhook endpoint',
 					}),
 				);
 				const { events } = readTriggerOptions.call(this);
@@ -117,7 +118,7 @@ export class TilledTrigger implements INodeType {
 				// An endpoint for this URL left by an earlier activation (its secret is gone with the
 				// static data) would deliver every event twice: remove it first.
 				// Every page: an account may have more than 100 endpoints (other workflows, other tools).
-				const existing = await tilledListSessions.call(this, settings, {}, { path: ENDPOINTS, pageConcurrency: 1 });
+				const existing = await tilledList.call(this, settings, {}, { path: ENDPOINTS, action: 'list webhook endpoints', pageConcurrency: 1 });
 				for (const endpoint of existing) {
 					if (endpoint.url !== url || typeof endpoint.id !== 'string') continue;
 					await deleteEndpoint.call(this, endpoint.id);
@@ -132,6 +133,7 @@ export class TilledTrigger implements INodeType {
 						description: `n8n workflow "${workflowName}"`.slice(0, 255),
 					},
 					safety: 'unsafe',
+					action: 'create the webhook endpoint',
 				});
 				if (typeof endpoint.id !== 'string' || typeof endpoint.secret !== 'string') {
 					throw new NodeApiError(this.getNode(), endpoint as JsonObject, {
@@ -217,6 +219,7 @@ async function deleteEndpoint(this: IHookFunctions, id: string) {
 			method: 'DELETE',
 			path: `${ENDPOINTS}/${encodeURIComponent(id)}`,
 			safety: 'idempotent',
+			action: 'delete the webhook endpoint',
 		}),
 	);
 }

@@ -19,14 +19,20 @@ import {
 } from 'n8n-workflow';
 import { TilledApi } from '../../credentials/TilledApi.credentials';
 import { errorText, report, reporting } from './report';
+import { Tilled } from '../../nodes/Tilled/Tilled.node';
+import { RESOURCES } from '../../nodes/Tilled/resources';
+import { checkoutSession } from '../../nodes/Tilled/resources/checkoutSession';
+import { chosenOperation } from '../../nodes/Tilled/resources/properties';
 import { TilledCheckoutSessions } from '../../nodes/Tilled/TilledCheckoutSessions.node';
-import { create } from '../../nodes/Tilled/operations/create';
-import { expire } from '../../nodes/Tilled/operations/expire';
-import { get } from '../../nodes/Tilled/operations/get';
-import { getMany } from '../../nodes/Tilled/operations/getMany';
-import type { TilledOperation } from '../../nodes/Tilled/operations/types';
 
 export const NODE_TYPE = 'n8n-nodes-tilled.tilledCheckoutSessions';
+export const TILLED_NODE_TYPE = 'n8n-nodes-tilled.tilled';
+
+/** The action nodes a run can use: Tilled Checkout Sessions (the default) or Tilled. */
+const ACTION_NODES = {
+	tilledCheckoutSessions: { type: NODE_TYPE, name: 'Tilled Checkout Sessions', create: () => new TilledCheckoutSessions() },
+	tilled: { type: TILLED_NODE_TYPE, name: 'Tilled', create: () => new Tilled() },
+};
 const credentialType = new TilledApi();
 
 export type TilledCredentialData = ICredentialDataDecryptedObject & {
@@ -114,6 +120,8 @@ export interface RunOptions {
 	timezone?: string;
 	/** The workflow's static data (n8n keeps it between production runs); changed in place by the run. */
 	staticData?: IDataObject;
+	/** Which action node runs: Tilled Checkout Sessions unless told. */
+	node?: keyof typeof ACTION_NODES;
 }
 
 export interface RunResult {
@@ -124,10 +132,11 @@ export interface RunResult {
 
 /** n8n-core's real ExecuteContext for the Tilled node with these parameters and input items. */
 function executeContext(options: RunOptions): ExecuteContext {
+	const actionNode = ACTION_NODES[options.node ?? 'tilledCheckoutSessions'];
 	const node: INode = {
 		id: 'tilled-node',
-		name: 'Tilled Checkout Sessions',
-		type: NODE_TYPE,
+		name: actionNode.name,
+		type: actionNode.type,
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: options.parameters as INodeParameters,
@@ -139,7 +148,7 @@ function executeContext(options: RunOptions): ExecuteContext {
 		nodes: [node],
 		connections: {},
 		active: false,
-		nodeTypes: nodeTypes({ [NODE_TYPE]: new TilledCheckoutSessions() }),
+		nodeTypes: nodeTypes({ [actionNode.type]: actionNode.create() }),
 		settings: options.timezone ? { timezone: options.timezone } : {},
 		staticData: options.staticData,
 	});
@@ -168,16 +177,16 @@ function executeContext(options: RunOptions): ExecuteContext {
 export function prepareItem(options: RunOptions): unknown {
 	const context = executeContext(options);
 	const operation = context.getNodeParameter('operation', 0) as string;
-	const operations: Record<string, TilledOperation<unknown>> = { create, get, expire, getAll: getMany } as never;
-	const prepare = operations[operation]?.prepare;
-	if (!prepare) throw new Error(`unknown operation ${operation}`);
-	return prepare.call(context, 0);
+	const resource = options.node === 'tilled' ? (context.getNodeParameter('resource', 0) as string) : checkoutSession.value;
+	const chosen = chosenOperation(options.node === 'tilled' ? RESOURCES : [checkoutSession], resource, operation);
+	if (!chosen) throw new Error(`unknown operation ${resource} ${operation}`);
+	return chosen.prepare.call(context, 0);
 }
 
 /** Runs the Tilled node once over `items` (one empty item by default). Throws what the node throws. */
 export async function runNode(options: RunOptions): Promise<RunResult> {
 	const context = executeContext(options);
-	const nodeType = new TilledCheckoutSessions();
+	const nodeType = ACTION_NODES[options.node ?? 'tilledCheckoutSessions'].create();
 	if (!reporting()) {
 		const output = await nodeType.execute.call(context);
 		return { items: output[0], json: output[0].map((item) => item.json) };

@@ -65,14 +65,25 @@ test('the built node and credential load, and the codex names the node', () => {
 	expect(codex.categories).toEqual(['Finance & Accounting', 'Sales']);
 });
 
+test('the built Tilled node loads, with its codex, and is named to pair with the Tilled Trigger', () => {
+	const { Tilled } = require(path.join(unpacked, 'dist/nodes/Tilled/Tilled.node.js'));
+	const node = new Tilled();
+	// n8n's node panel shows a node's triggers beside it when the trigger is named <name>Trigger.
+	expect(node.description.name).toBe('tilled');
+	expect(node.description.usableAsTool).toBe(true);
+	const codex = JSON.parse(fs.readFileSync(path.join(unpacked, 'dist/nodes/Tilled/Tilled.node.json'), 'utf8'));
+	expect(codex.node).toBe('n8n-nodes-tilled.tilled');
+});
+
 test('the built triggers load, with their codex', () => {
 	expect(pkg.n8n.nodes).toEqual([
 		'dist/nodes/Tilled/TilledCheckoutSessions.node.js',
+		'dist/nodes/Tilled/Tilled.node.js',
 		'dist/nodes/Tilled/TilledTrigger.node.js',
 		'dist/nodes/Tilled/TilledPollingTrigger.node.js',
 	]);
-	const { TilledTrigger } = require(path.join(unpacked, pkg.n8n.nodes[1]));
-	const { TilledPollingTrigger } = require(path.join(unpacked, pkg.n8n.nodes[2]));
+	const { TilledTrigger } = require(path.join(unpacked, pkg.n8n.nodes[2]));
+	const { TilledPollingTrigger } = require(path.join(unpacked, pkg.n8n.nodes[3]));
 	const webhook = new TilledTrigger();
 	const polling = new TilledPollingTrigger();
 	expect(webhook.description.webhooks).toHaveLength(1);

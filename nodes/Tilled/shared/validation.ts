@@ -106,6 +106,18 @@ export function checkFutureDateTime(value: unknown, field: string, timeZone: str
 	return new Date(time).toISOString();
 }
 
+/** A date and time for a filter (past or future), as Tilled takes it: ISO 8601 in UTC. */
+export function checkDateTime(value: unknown, field: string, timeZone: string): string {
+	const time = instantOf(value, timeZone);
+	if (time === undefined) {
+		throw new InvalidParameter(
+			field,
+			`must be a date and time: text such as 2026-12-01T10:00:00 (in the workflow's time zone) or 2026-12-01T10:00:00Z, a Date, or a Luxon DateTime such as {{ $now.minus({ days: 1 }) }}; got ${describeDate(value)}`,
+		);
+	}
+	return new Date(time).toISOString();
+}
+
 type DateLike = { getTime?: unknown; toMillis?: unknown; isValid?: unknown };
 
 function instantOf(value: unknown, timeZone: string): number | undefined {
