@@ -7,7 +7,7 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 import { ALL_EVENTS, eventOutput, eventWanted, isTilledEvent, readTriggerOptions, triggerProperties, type TilledEvent } from './trigger/events';
-import { tilledListSessions, transportSettings } from './transport';
+import { tilledList, transportSettings } from './transport';
 
 /**
  * Each poll reads again this far behind the newest event it has seen: events Tilled makes
@@ -65,7 +65,7 @@ export class TilledPollingTrigger implements INodeType {
 
 		if (manual) {
 			// "Fetch test event": the newest matching event, without moving the cursor.
-			const events = (await tilledListSessions.call(this, settings, types, { limit: 20, pageConcurrency: 1, path: '/v1/events' })).filter(isTilledEvent);
+			const events = (await tilledList.call(this, settings, types, { limit: 20, pageConcurrency: 1, path: '/v1/events', action: 'list events' })).filter(isTilledEvent);
 			const event = events.find((candidate) => eventWanted(candidate, options, accountId));
 			if (!event) return null;
 			return [[{ json: await eventOutput.call(this, settings, event, options) }]];
@@ -73,11 +73,11 @@ export class TilledPollingTrigger implements INodeType {
 
 		const firstPoll = state.cursorMs === undefined;
 		const sinceMs = (state.cursorMs ?? Date.now()) - POLL_OVERLAP_MS;
-		const listed = await tilledListSessions.call(
+		const listed = await tilledList.call(
 			this,
 			settings,
 			{ ...types, created_at_gte: new Date(sinceMs).toISOString() },
-			{ pageConcurrency: 1, path: '/v1/events' },
+			{ pageConcurrency: 1, path: '/v1/events', action: 'list events' },
 		);
 		const seen = new Set(state.seenIds ?? []);
 		const fresh = listed.filter(isTilledEvent).filter((event) => !seen.has(event.id));

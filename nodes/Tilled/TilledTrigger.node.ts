@@ -72,6 +72,7 @@ export class TilledTrigger implements INodeType {
 						method: 'GET',
 						path: `${ENDPOINTS}/${encodeURIComponent(data.webhookId)}`,
 						safety: 'idempotent',
+						action: 'get the webhook endpoint',
 					}),
 				);
 				if (endpoint?.url === this.getNodeWebhookUrl('default') && data.webhookSecret) return true;
@@ -96,6 +97,7 @@ export class TilledTrigger implements INodeType {
 					path: ENDPOINTS,
 					qs: { limit: 100 },
 					safety: 'idempotent',
+					action: 'list webhook endpoints',
 				});
 				for (const endpoint of (existing.items as IDataObject[] | undefined) ?? []) {
 					if (endpoint.url !== url || typeof endpoint.id !== 'string') continue;
@@ -111,6 +113,7 @@ export class TilledTrigger implements INodeType {
 						description: `n8n workflow "${workflowName}"`.slice(0, 255),
 					},
 					safety: 'unsafe',
+					action: 'create the webhook endpoint',
 				});
 				if (typeof endpoint.id !== 'string' || typeof endpoint.secret !== 'string') {
 					throw new NodeApiError(this.getNode(), endpoint as JsonObject, {
@@ -191,6 +194,7 @@ async function deleteEndpoint(this: IHookFunctions, id: string) {
 			method: 'DELETE',
 			path: `${ENDPOINTS}/${encodeURIComponent(id)}`,
 			safety: 'idempotent',
+			action: 'delete the webhook endpoint',
 		}),
 	);
 }

@@ -150,7 +150,7 @@ describe('lists that do not advance, repeat pages or shrink', () => {
 		expect(fake.requests.length).toBeLessThanOrEqual(Math.ceil(sessions / 100) + pageConcurrency);
 		if (outcome instanceof Error) {
 			expect(outcome).toBeInstanceOf(NodeApiError);
-			expect(outcome.message).toMatch(/^Tilled could not list checkout sessions: the list .* Tilled answered the page at offset \d+ with \d+ sessions, has_more (true|false), total (\d+|not given)\. Stopped after \d+ requests/);
+			expect(outcome.message).toMatch(/^Tilled could not list checkout sessions: the list .* Tilled answered the page at offset \d+ with \d+ items, has_more (true|false), total (\d+|not given)\. Stopped after \d+ requests/);
 		} else {
 			// A success is the whole list, in Tilled's order.
 			expect((outcome as { json: any[] }).json.map((s) => s.id)).toEqual(fake.sessions.listSessions().map((s) => s.id));

@@ -20,11 +20,11 @@ import {
 import { TilledApi } from '../../credentials/TilledApi.credentials';
 import { errorText, report, reporting } from './report';
 import { TilledCheckoutSessions } from '../../nodes/Tilled/TilledCheckoutSessions.node';
-import { create } from '../../nodes/Tilled/operations/create';
-import { expire } from '../../nodes/Tilled/operations/expire';
-import { get } from '../../nodes/Tilled/operations/get';
-import { getMany } from '../../nodes/Tilled/operations/getMany';
-import type { TilledOperation } from '../../nodes/Tilled/operations/types';
+import { create } from '../../nodes/Tilled/resources/checkoutSession/create';
+import { expire } from '../../nodes/Tilled/resources/checkoutSession/expire';
+import { get } from '../../nodes/Tilled/resources/checkoutSession/get';
+import { getMany } from '../../nodes/Tilled/resources/checkoutSession/getMany';
+import type { TilledOperation } from '../../nodes/Tilled/resources/types';
 
 export const NODE_TYPE = 'n8n-nodes-tilled.tilledCheckoutSessions';
 const credentialType = new TilledApi();

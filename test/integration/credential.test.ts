@@ -120,7 +120,7 @@ describe('From List search of the Checkout Session locator', () => {
 		const first = await search.call(context);
 		expect(first.results).toHaveLength(100);
 		await expect(search.call(context, undefined, first.paginationToken as string)).rejects.toThrow(
-			/^Tilled could not list checkout sessions: the list does not advance: this page ends with the same session as the page before\. Tilled answered the page at offset 100 with 100 sessions, has_more true, total 150/,
+			/^Tilled could not list checkout sessions: the list does not advance: this page ends with the same session as the page before\. Tilled answered the page at offset 100 with 100 items, has_more true, total 150/,
 		);
 		expect(fake.requests).toHaveLength(2);
 	});

@@ -412,7 +412,7 @@ describe('lists that do not advance, repeat pages or shrink', () => {
 		const error = await runNode({ credentials, parameters: returnAll() }).catch((e) => e);
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.message).toMatch(
-			/^Tilled could not list checkout sessions: the list does not advance: the page at offset 100 gave no session not seen before\. Tilled answered the page at offset 100 with 100 sessions, has_more true, total 150\. Stopped after 2 requests with 100 sessions; not returning a partial list/,
+			/^Tilled could not list checkout sessions: the list does not advance: the page at offset 100 gave no item not seen before\. Tilled answered the page at offset 100 with 100 items, has_more true, total 150\. Stopped after 2 requests with 100 items; not returning a partial list/,
 		);
 		expect(fake.requests).toHaveLength(2);
 	});
@@ -428,7 +428,7 @@ describe('lists that do not advance, repeat pages or shrink', () => {
 		fake.sessions.seedSessions(150);
 		listFault('always-more');
 		await expect(runNode({ credentials, parameters: returnAll() })).rejects.toThrow(
-			/says has_more at offset 150, past its total of 150\. Tilled answered the page at offset 100 with 50 sessions, has_more true, total 150/,
+			/says has_more at offset 150, past its total of 150\. Tilled answered the page at offset 100 with 50 items, has_more true, total 150/,
 		);
 		expect(fake.requests.map((r) => r.query.offset)).toEqual(['0', '100']);
 	});
@@ -444,7 +444,7 @@ describe('lists that do not advance, repeat pages or shrink', () => {
 		fake.sessions.seedSessions(250);
 		listFault('repeat', { skip: 1, times: 1 }); // the page at offset 100 is page 0 again
 		await expect(runNode({ credentials, parameters: returnAll() })).rejects.toThrow(
-			/ended short: its first page promised a total of 250 but only 150 distinct sessions came/,
+			/ended short: its first page promised a total of 250 but only 150 distinct items came/,
 		);
 		expect(fake.requests).toHaveLength(3);
 	});
@@ -460,7 +460,7 @@ describe('lists that do not advance, repeat pages or shrink', () => {
 		fake.sessions.seedSessions(250);
 		listFault('shrink', { skip: 1, by: 10 });
 		await expect(runNode({ credentials, parameters: returnAll() })).rejects.toThrow(
-			/ended short: its first page promised a total of 250 but only 230 distinct sessions came\. Tilled answered the page at offset 200 with 40 sessions, has_more false, total 240/,
+			/ended short: its first page promised a total of 250 but only 230 distinct items came\. Tilled answered the page at offset 200 with 40 items, has_more false, total 240/,
 		);
 		expect(fake.requests).toHaveLength(3);
 	});

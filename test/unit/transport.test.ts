@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import {
 	AdaptiveLimiter,
 	backoffMs,
-	LIST_REQUEST,
+	listRequest,
 	listQuery,
 	mapConcurrent,
 	rememberPace,
@@ -136,11 +136,12 @@ describe('mapConcurrent', () => {
 
 test('an error of a request acting for another account names that account', () => {
 	const node = { id: 'n', name: 'Tilled Trigger', type: 't', typeVersion: 1, position: [0, 0] as [number, number], parameters: {} };
-	const request = { ...LIST_REQUEST, account: 'acct_connected' };
+	const list = listRequest({ path: '/v1/checkout-sessions', action: 'list checkout sessions' });
+	const request = { ...list, account: 'acct_connected' };
 	expect(tilledError(node, request, { message: 'Forbidden resource', status: 403 }).message).toBe(
 		'Tilled could not list checkout sessions of account acct_connected: Forbidden resource [HTTP 403]',
 	);
-	expect(tilledError(node, LIST_REQUEST, { message: 'Forbidden resource', status: 403 }).message).toBe(
+	expect(tilledError(node, list, { message: 'Forbidden resource', status: 403 }).message).toBe(
 		'Tilled could not list checkout sessions: Forbidden resource [HTTP 403]',
 	);
 });

@@ -1,6 +1,9 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 import { formatMinorUnits } from '../shared/amounts';
-import { brokenListError, LIST_REQUEST, tilledApiRequest, transportSettings, type ListPage } from '../transport';
+import { CHECKOUT_SESSIONS } from '../resources/checkoutSession/getMany';
+import { brokenListError, listRequest, tilledApiRequest, transportSettings, type ListPage } from '../transport';
+
+const LIST_REQUEST = listRequest(CHECKOUT_SESSIONS);
 
 const PAGE_SIZE = 100;
 

@@ -24,23 +24,6 @@ export function errorMessage(json: unknown, preview: string): string {
 	return 'the answer has no error message';
 }
 
-const REQUEST_NAMES: Record<string, string> = {
-	'POST /v1/checkout-sessions': 'create the checkout session',
-	'GET /v1/checkout-sessions': 'list checkout sessions',
-	'POST /v1/webhook-endpoints': 'create the webhook endpoint',
-	'GET /v1/events': 'list events',
-};
-
-function requestName(request: TilledRequest): string {
-	const known = REQUEST_NAMES[`${request.method} ${request.path}`];
-	if (known) return known;
-	if (request.path.endsWith('/expire')) return 'expire the checkout session';
-	if (request.path.startsWith('/v1/webhook-endpoints/')) {
-		return request.method === 'DELETE' ? 'delete the webhook endpoint' : 'get the webhook endpoint';
-	}
-	return 'get the checkout session';
-}
-
 export function tilledError(
 	node: INode,
 	request: TilledRequest,
@@ -56,7 +39,7 @@ export function tilledError(
 	// message containing one with its generic text, losing Tilled's words and our advice.
 	const text = details.message.replace(SYSTEM_CODE, '').replace(/\s{2,}/g, ' ').trim();
 	const account = request.account !== undefined ? ` of account ${request.account}` : '';
-	const message = `Tilled could not ${requestName(request)}${account}: ${text}${facts.length ? ` [${facts.join(', ')}]` : ''}`;
+	const message = `Tilled could not ${request.action}${account}: ${text}${facts.length ? ` [${facts.join(', ')}]` : ''}`;
 	const errorResponse: JsonObject = {
 		message: details.message,
 		...(details.status !== undefined ? { statusCode: details.status } : {}),

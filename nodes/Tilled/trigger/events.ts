@@ -1,7 +1,7 @@
 // What both Tilled triggers offer and do with an event: the event types, the options, the
 // account filter and the checkout session behind a payment.
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
-import { tilledListSessions, type TilledContext, type TransportSettings } from '../transport';
+import { tilledList, type TilledContext, type TransportSettings } from '../transport';
 
 /** Tilled's payment events (no checkout_session.* events exist: payment shows on the intent). */
 export const EVENT_TYPES = [
@@ -119,6 +119,6 @@ export async function eventOutput(
 	// The session belongs to the event's account: a connected account's is found only when the
 	// lookup acts for that account (the credential's own account when the event names none).
 	const account = typeof event.account_id === 'string' && event.account_id !== '' ? event.account_id : undefined;
-	const [session] = await tilledListSessions.call(this, settings, { payment_intent_id: intent }, { limit: 1, pageConcurrency: 1, account });
+	const [session] = await tilledList.call(this, settings, { payment_intent_id: intent }, { limit: 1, pageConcurrency: 1, account, path: '/v1/checkout-sessions', action: 'list checkout sessions' });
 	return { ...event, checkout_session: session ?? null };
 }

@@ -1,9 +1,9 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { checkoutSessionLocator } from '../shared/descriptions';
-import { readParameter, requireExpressionValue } from '../shared/errors';
-import { tilledApiRequest, type TransportSettings } from '../transport';
-import { checkId } from '../shared/validation';
-import { showFor, type TilledOperation } from './types';
+import { checkoutSessionLocator } from '../../shared/descriptions';
+import { readParameter, requireExpressionValue } from '../../shared/errors';
+import { tilledApiRequest, type TransportSettings } from '../../transport';
+import { checkId } from '../../shared/validation';
+import type { TilledOperation } from '../types';
 
 export function readSessionId(this: IExecuteFunctions, itemIndex: number): string {
 	const value = readParameter(this, 'checkoutSessionId', itemIndex, 'Checkout Session', '', { extractValue: true });
@@ -22,12 +22,17 @@ export async function fetchSession(
 		method: 'GET',
 		path: `/v1/checkout-sessions/${id}`,
 		safety: 'idempotent',
+		action: 'get the checkout session',
 		itemIndex,
 	});
 }
 
 export const get: TilledOperation<string> = {
-	properties: [{ ...checkoutSessionLocator, displayOptions: showFor('get') }],
+	name: 'Get',
+	value: 'get',
+	description: 'Get a checkout session by ID',
+	action: 'Get a checkout session',
+	properties: [checkoutSessionLocator],
 	prepare: readSessionId,
 	async run(id, { settings, itemIndex }) {
 		return [await fetchSession.call(this, settings, id, itemIndex)];

@@ -1,12 +1,12 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { InvalidParameter, readParameter } from '../shared/errors';
-import { LIMITS } from '../shared/limits';
-import { checkFilterKeys, metadataFromPairs, metadataProperty } from '../shared/metadata';
-import { listQuery, tilledListSessions } from '../transport';
-import { checkId } from '../shared/validation';
-import { showFor, type TilledOperation } from './types';
+import { InvalidParameter, readParameter } from '../../shared/errors';
+import { LIMITS } from '../../shared/limits';
+import { checkFilterKeys, metadataFromPairs, metadataProperty } from '../../shared/metadata';
+import { listQuery, tilledList, type TilledListTarget } from '../../transport';
+import { checkId } from '../../shared/validation';
+import type { TilledOperation } from '../types';
 
-const show = showFor('getAll');
+export const CHECKOUT_SESSIONS: TilledListTarget = { path: '/v1/checkout-sessions', action: 'list checkout sessions' };
 
 interface PreparedList {
 	query: ReturnType<typeof listQuery>;
@@ -39,12 +39,16 @@ function prepare(this: IExecuteFunctions, itemIndex: number): PreparedList {
 }
 
 export const getMany: TilledOperation<PreparedList> = {
+	name: 'Get Many',
+	value: 'getAll',
+	description: 'List checkout sessions, newest first, optionally filtered',
+	action: 'Get many checkout sessions',
+	lists: true,
 	properties: [
 		{
 			displayName: 'Return All',
 			name: 'returnAll',
 			type: 'boolean',
-			displayOptions: show,
 			default: false,
 			description: 'Whether to return all results or only up to a given limit',
 		},
@@ -52,7 +56,7 @@ export const getMany: TilledOperation<PreparedList> = {
 			displayName: 'Limit',
 			name: 'limit',
 			type: 'number',
-			displayOptions: { show: { operation: ['getAll'], returnAll: [false] } },
+			displayOptions: { show: { returnAll: [false] } },
 			typeOptions: { minValue: 1 },
 			default: 50,
 			description: 'Max number of results to return',
@@ -63,7 +67,6 @@ export const getMany: TilledOperation<PreparedList> = {
 			type: 'collection',
 			placeholder: 'Add Filter',
 			default: {},
-			displayOptions: show,
 			options: [
 				{
 					displayName: 'Customer ID',
@@ -93,6 +96,6 @@ export const getMany: TilledOperation<PreparedList> = {
 	],
 	prepare,
 	async run({ query, limit }, { settings, itemIndex, pageConcurrency }) {
-		return await tilledListSessions.call(this, settings, query, { limit, pageConcurrency, itemIndex });
+		return await tilledList.call(this, settings, query, { ...CHECKOUT_SESSIONS, limit, pageConcurrency, itemIndex });
 	},
 };

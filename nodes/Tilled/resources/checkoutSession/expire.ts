@@ -1,17 +1,23 @@
 import { NodeApiError, type IDataObject, type JsonObject } from 'n8n-workflow';
-import { checkoutSessionLocator } from '../shared/descriptions';
-import { errorFacts, tilledApiRequest, tilledError } from '../transport';
+import { checkoutSessionLocator } from '../../shared/descriptions';
+import { errorFacts, tilledApiRequest, tilledError } from '../../transport';
 import { fetchSession, readSessionId } from './get';
-import { showFor, type TilledOperation } from './types';
+import type { TilledOperation } from '../types';
 
 export const expire: TilledOperation<string> = {
-	properties: [{ ...checkoutSessionLocator, displayOptions: showFor('expire') }],
+	name: 'Expire',
+	value: 'expire',
+	description: 'Expire an open checkout session so it can no longer be paid',
+	action: 'Expire a checkout session',
+	changesState: true,
+	properties: [checkoutSessionLocator],
 	prepare: readSessionId,
 	async run(id, { settings, itemIndex }) {
 		const request = {
 			method: 'POST' as const,
 			path: `/v1/checkout-sessions/${id}/expire`,
 			safety: 'unsafe' as const,
+			action: 'expire the checkout session',
 			itemIndex,
 			// An expire whose answer was lost may have worked: a session found expired is success.
 			recover: async (): Promise<IDataObject | undefined> => {

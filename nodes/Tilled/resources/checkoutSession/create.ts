@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { toMinorUnits, type AmountFormat } from '../shared/amounts';
-import { EXPRESSION_ADVICE, InvalidParameter, rawExpression, readParameter, requireExpressionValue } from '../shared/errors';
-import { CURRENCY_DECIMALS, LIMITS, PAYMENT_METHOD_TYPES } from '../shared/limits';
-import { metadataFromPairs, metadataProperty, type Metadata } from '../shared/metadata';
-import { listQuery, tilledApiRequest, type TransportSettings } from '../transport';
+import { toMinorUnits, type AmountFormat } from '../../shared/amounts';
+import { EXPRESSION_ADVICE, InvalidParameter, rawExpression, readParameter, requireExpressionValue } from '../../shared/errors';
+import { CURRENCY_DECIMALS, LIMITS, PAYMENT_METHOD_TYPES } from '../../shared/limits';
+import { metadataFromPairs, metadataProperty, type Metadata } from '../../shared/metadata';
+import { listQuery, tilledApiRequest, type TransportSettings } from '../../transport';
 import {
 	checkCurrency,
 	checkFutureDateTime,
@@ -12,8 +12,8 @@ import {
 	checkQuantity,
 	checkText,
 	describe,
-} from '../shared/validation';
-import { showFor, type TilledOperation } from './types';
+} from '../../shared/validation';
+import { showFor, type TilledOperation } from '../types';
 
 /** Metadata key that marks each create attempt, so an unanswered create can be found again. */
 export const CREATE_MARKER_FIELD = 'n8n_create_id';
@@ -475,6 +475,7 @@ async function findByMetadata(
 		path: '/v1/checkout-sessions',
 		qs: { ...listQuery({ metadata }), limit: 1 },
 		safety: 'idempotent',
+		action: 'list checkout sessions',
 		itemIndex,
 	});
 	const items = page.items as IDataObject[] | undefined;
@@ -516,6 +517,22 @@ function attemptMarker(this: IExecuteFunctions, itemIndex: number): string {
 }
 
 export const create: TilledOperation<PreparedCreate> = {
+	name: 'Create',
+	value: 'create',
+	description: 'Create a checkout session and get the URL of its payment page',
+	action: 'Create a checkout session',
+	changesState: true,
+	creates: 'Checkout sessions',
+	options: [
+		{
+			displayName: 'Idempotency Key',
+			name: 'idempotencyKey',
+			type: 'string',
+			default: '',
+			description:
+				'A key of yours for this payment, such as the order ID. If a session with this key exists already (from an earlier run), it is returned instead of creating another.',
+		},
+	],
 	properties: createProperties,
 	prepare,
 	async run(prepared, { settings, itemIndex }) {
@@ -533,6 +550,7 @@ export const create: TilledOperation<PreparedCreate> = {
 			path: '/v1/checkout-sessions',
 			body,
 			safety: 'unsafe',
+			action: 'create the checkout session',
 			// Tilled has no idempotency key: after an unanswered create, look for our marker
 			// before sending again, so there is exactly one session.
 			recover: async () =>
