@@ -584,15 +584,20 @@ step('#20: the node panel shows the Tilled node with the Tilled Trigger together
 	await ui.dismissOnboarding(page);
 	await plus.click();
 	await page.locator(tid('node-creator-search-bar')).fill('Tilled');
-	// n8n merges a node and a trigger of the same name into one entry ("Tilled").
-	const entry = page.locator(tid('node-creator-node-item')).filter({ has: page.getByText('Tilled', { exact: true }) });
-	await entry.first().waitFor();
+	// n8n merges a node and a trigger of the same name ("Tilled", "Tilled Trigger") into one
+	// entry, "Tilled"; the Tilled node's actions and the trigger's are both behind it.
+	const itemNames = page.locator(tid('node-creator-item-name'));
+	const names = await ui.settle(
+		() => itemNames.allInnerTexts(),
+		(list) => list.some((name) => name.trim() === 'Tilled'),
+	);
+	expect(names.map((name) => name.trim()).filter((name) => name === 'Tilled')).toHaveLength(1);
 	await screenshot('23-node-panel-tilled');
-	await entry.first().click();
+	await itemNames.filter({ hasText: /^\s*Tilled\s*$/ }).first().click();
 	// Its list holds the trigger's and the node's items under n8n's two headings.
 	await page.getByText(/^Triggers/).first().waitFor();
 	await page.getByText(/^Actions/).first().waitFor();
-	const names = await page.locator(tid('node-creator-item-name')).allInnerTexts();
-	expect(names.length).toBeGreaterThan(1);
+	const inside = await itemNames.allInnerTexts();
+	expect(inside.length).toBeGreaterThan(1);
 	await screenshot('24-node-panel-tilled-actions-and-triggers');
 });

@@ -99,6 +99,17 @@ describe('release files', () => {
 		expect(pkg.repository.url).toBe(`git+https://github.com/${repo}.git`);
 	});
 
+	test("engines and the README's Compatibility agree on the Node versions", () => {
+		const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+		const compatibility = readme.slice(readme.indexOf('## Compatibility'), readme.indexOf('\n## ', readme.indexOf('## Compatibility') + 1));
+		const minimum = /^>=(\d+\.\d+)$/.exec(pkg.engines.node)?.[1];
+		expect(minimum).toBeDefined();
+		// The oldest Node any supported n8n runs on (n8n 1.x: 20.19), as the README's table says.
+		expect(compatibility).toContain(`| 1.x | ${minimum} to 24 |`);
+		expect(compatibility).toContain(`Node ${minimum} or later`);
+		expect(compatibility).toMatch(/\| 2\.x \(2\.36 and later\) \| 24 or later \|/);
+	});
+
 	test('CHANGELOG.md has an entry for the version in package.json', () => {
 		const changelog = fs.readFileSync(path.join(root, 'CHANGELOG.md'), 'utf8');
 		expect(changelog).toMatch(new RegExp(`^## \\[?${pkg.version.replace(/\./g, '\\.')}\\]?`, 'm'));

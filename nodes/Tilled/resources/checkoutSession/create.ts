@@ -505,6 +505,7 @@ async function listByKey(
 		path: '/v1/checkout-sessions',
 		qs: { ...listQuery({ metadata: { [IDEMPOTENCY_METADATA_FIELD]: idempotencyKey } }), limit: LIMITS.pageSize },
 		safety: 'idempotent',
+		action: 'list checkout sessions',
 		itemIndex,
 	});
 	return (page.items as IDataObject[] | undefined) ?? [];
@@ -530,7 +531,7 @@ export const create: TilledOperation<PreparedCreate> = {
 			type: 'string',
 			default: '',
 			description:
-				'A key of yours for this payment, such as the order ID. If a session with this key exists already (from an earlier run), it is returned instead of creating another.',
+				'A key of yours for this payment, such as the order ID. If an open or paid session with this key exists already (from an earlier run), it is returned with alreadyExisted and its status instead of creating another; an expired one is replaced by a new session.',
 		},
 	],
 	properties: createProperties,
@@ -568,6 +569,7 @@ export const create: TilledOperation<PreparedCreate> = {
 			method: 'POST',
 			path: `/v1/checkout-sessions/${String(session.id)}/expire`,
 			safety: 'unsafe',
+			action: 'expire the checkout session',
 			itemIndex,
 		});
 		return [{ ...winner, alreadyExisted: true }];
