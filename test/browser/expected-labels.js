@@ -59,9 +59,12 @@ function displayedProperties(description, overrides) {
 
 /** The options of a collection that its "Add …" list offers for those node values. */
 function collectionOptions(description, collectionName, overrides) {
-	const collection = description.properties.find((property) => property.name === collectionName);
-	if (!collection || collection.type !== 'collection') throw new Error(`${collectionName} is not a collection of the node`);
+	// Each operation may have its own collection of one name (Options): take the one shown.
 	const values = nodeValues(description, overrides);
+	const collection = description.properties.find(
+		(property) => property.name === collectionName && isDisplayed(property, values),
+	);
+	if (!collection || collection.type !== 'collection') throw new Error(`${collectionName} is not a collection shown for these values`);
 	return collection.options.filter((option) => isDisplayed(option, values, {}));
 }
 
