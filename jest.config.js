@@ -15,7 +15,7 @@ module.exports = {
 		{
 			...common,
 			displayName: 'integration',
-			testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/fake-tilled.test.js'],
+			testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/fake-tilled*.test.js'],
 		},
 		{ ...common, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.test.ts'] },
 		{ ...common, displayName: 'start', testMatch: ['<rootDir>/test/start/**/*.test.js'] },

@@ -3,6 +3,7 @@
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { startFakeTilled } = require('./fake-tilled/server');
+const { useFakeTilled, callFake } = require('./fake-tilled/testing');
 const { getValidator, formatErrors, DEFS, SCHEMA } = require('./fake-tilled/schema');
 const { OTHER_ACCOUNT } = require('./fake-tilled/webhooks');
 
@@ -12,12 +13,8 @@ const ACCOUNT = 'acct_unit';
 /** @type {Awaited<ReturnType<typeof startFakeTilled>>} */
 let fake;
 
-beforeAll(async () => {
-  fake = await startFakeTilled({ apiKey: API_KEY, accountId: ACCOUNT });
-});
-
-afterAll(async () => {
-  await fake.close();
+useFakeTilled({ apiKey: API_KEY, accountId: ACCOUNT }, (started) => {
+  fake = started;
 });
 
 beforeEach(() => {
@@ -28,35 +25,10 @@ beforeEach(() => {
   fake.setRateLimit(undefined);
 });
 
-afterEach(() => {
-  expect(fake.internalErrors).toEqual([]);
-});
-
 const AUTH = { 'tilled-api-key': API_KEY, 'tilled-account': ACCOUNT };
 
-/**
- * @param {string} urlPath
- * @param {{ method?: string, json?: any, rawBody?: string, headers?: Record<string, string>, auth?: boolean }} [opts]
- */
-async function api(urlPath, opts = {}) {
-  const headers = { ...(opts.auth === false ? {} : AUTH), ...(opts.headers || {}) };
-  let body;
-  if (opts.json !== undefined) {
-    body = JSON.stringify(opts.json);
-    headers['content-type'] = headers['content-type'] || 'application/json';
-  } else if (opts.rawBody !== undefined) {
-    body = opts.rawBody;
-  }
-  const res = await fetch(`${fake.url}${urlPath}`, { method: opts.method || 'GET', headers, body });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
-}
+/** @param {string} urlPath @param {Parameters<typeof callFake>[3]} [opts] */
+const api = (urlPath, opts) => callFake(fake.url, AUTH, urlPath, opts);
 
 function validBody(overrides = {}) {
   return {

@@ -106,6 +106,25 @@ function getValidator(defName) {
   return validate;
 }
 
+/**
+ * Validators for another schema file of the fake, whose `$ref`s may point into
+ * checkout-sessions.schema.json (Currency, DateTime, Metadata). `coerce`: the query flavour,
+ * which turns strings into integers and booleans in place (give it a copy).
+ * @param {any} schema a schema with an `$id` and `$defs`
+ * @returns {(defName: string, coerce?: boolean) => import('ajv').ValidateFunction}
+ */
+function createValidators(schema) {
+  const plain = createAjv();
+  const coercing = createAjv({ coerceTypes: true });
+  plain.addSchema(schema);
+  coercing.addSchema(schema);
+  return (defName, coerce = false) => {
+    const validate = (coerce ? coercing : plain).getSchema(`${schema.$id}#/$defs/${defName}`);
+    if (!validate) throw new Error(`${schema.$id} has no definition ${defName}`);
+    return validate;
+  };
+}
+
 /** @param {string} pointer JSON pointer such as /line_items/0/quantity */
 function pointerToPath(pointer) {
   if (!pointer) return '';
@@ -225,6 +244,7 @@ module.exports = {
   DEFS,
   schemaRef,
   createAjv,
+  createValidators,
   addFakeTilledKeywords,
   getValidator,
   formatErrors,

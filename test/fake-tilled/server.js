@@ -20,6 +20,8 @@ const { SessionStore } = require('./store');
 const { FaultInjector, tilledError } = require('./faults');
 const { getValidator, formatErrors, DEFS } = require('./schema');
 const { createWebhooks, OTHER_ACCOUNT } = require('./webhooks');
+const { createPayments } = require('./payments');
+const { createResources } = require('./resources');
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_LIMIT = 30;
@@ -180,7 +182,10 @@ async function startFakeTilled(options = {}) {
   const store = new SessionStore({ accountId, checkoutUrl: (id) => `${checkoutBase()}/checkout/${id}` });
   const faults = new FaultInjector();
   // wait is a function declaration below (hoisted).
-  const webhooks = createWebhooks({ accountId, connected, store, jsonReply, errorReply, wait });
+  // Events of payments are recorded and delivered by webhooks (declared on the next line, used later).
+  const payments = createPayments({ accountId, emit: (type, account, data) => webhooks.admin.publish({ type, account_id: account, data }) });
+  const webhooks = createWebhooks({ accountId, connected, store, payments, jsonReply, errorReply, wait });
+  const resources = createResources({ accountId, connected, payments, jsonReply, errorReply });
   /** @type {RecordedRequest[]} */
   const requests = [];
   /** @type {Error[]} */
@@ -352,6 +357,15 @@ async function startFakeTilled(options = {}) {
       return { ...reply, selfChecked: true };
     }
 
+    // Payment intents, refunds, customers…: answers checked against resources.schema.json where built.
+    const resourceRoute = resources.route(ctx);
+    if (resourceRoute) {
+      if (!resourceRoute.handler) return notFound();
+      const auth = resourceRoute.admin ? undefined : authenticate(ctx.headers, { connected: true });
+      const reply = auth && 'reply' in auth ? auth.reply : resourceRoute.handler(auth?.account);
+      return { ...reply, selfChecked: true };
+    }
+
     if (path !== SESSIONS && !path.startsWith(`${SESSIONS}/`)) return notFound();
 
     /** @type {((account: string) => Reply) | undefined} */
@@ -371,6 +385,12 @@ async function startFakeTilled(options = {}) {
     // A partner's key acts on its connected accounts' checkout sessions with their tilled-account.
     const auth = authenticate(ctx.headers, { connected: true });
     return 'reply' in auth ? auth.reply : handler(auth.account);
+  }
+
+  /** @template V @param {import('./collection').Collection<any>} collection @param {string} id @param {(record: any) => V} view */
+  function viewOf(collection, id, view) {
+    const record = collection.get(id);
+    return record ? view(record) : undefined;
   }
 
   /** @param {string} segment @returns {string | undefined} */
@@ -572,6 +592,43 @@ async function startFakeTilled(options = {}) {
     },
     /** Webhook endpoints, events, pay and signed deliveries (see webhooks.js). */
     webhooks: webhooks.admin,
+    /**
+     * Payment intents, charges, refunds, customers, balance transactions, payouts and disputes
+     * (payments.js), as Tilled would send them. The admin actions check their parameters and
+     * throw a refusal (`status`, `message`) where the HTTP action would answer an error.
+     */
+    payments: {
+      ...resources.admin,
+      /** @param {string} id */
+      paymentIntent: (id) => viewOf(payments.intents, id, payments.views.intentView),
+      /** @param {string} id */
+      charge: (id) => viewOf(payments.charges, id, payments.views.chargeView),
+      /** @param {string} id */
+      refund: (id) => viewOf(payments.refunds, id, payments.views.refundView),
+      /** Refunds made, newest first; of one payment intent when given. @param {string} [paymentIntentId] */
+      refunds: (paymentIntentId) =>
+        payments.refunds.all((r) => paymentIntentId === undefined || r.payment_intent_id === paymentIntentId).map(payments.views.refundView),
+      /** How many refunds a payment intent has (a duplicated refund shows as 2). @param {string} paymentIntentId */
+      refundCount: (paymentIntentId) => payments.refunds.all((r) => r.payment_intent_id === paymentIntentId).length,
+      /** Refunds per payment intent id, for a storm's count of duplicates. @returns {Record<string, number>} */
+      refundCounts: () => {
+        /** @type {Record<string, number>} */
+        const counts = {};
+        for (const r of payments.refunds.records) counts[r.payment_intent_id] = (counts[r.payment_intent_id] ?? 0) + 1;
+        return counts;
+      },
+      /** @param {any} [params] CustomerCreateParams @param {string} [account] */
+      createCustomer: (params = {}, account = accountId) => payments.views.customerView(payments.createCustomer(account, params)),
+      /** @param {string} id */
+      customer: (id) => viewOf(payments.customers, id, payments.views.customerView),
+      /** Balance transactions, newest first. */
+      balanceTransactions: () => payments.balance.all().map(payments.views.balanceView),
+      /** @param {string} id */
+      payout: (id) => viewOf(payments.payouts, id, (p) => payments.views.payoutView(p)),
+      /** @param {string} id */
+      dispute: (id) => viewOf(payments.disputes, id, payments.views.disputeView),
+      reset: () => payments.reset(),
+    },
     /** @param {number} ms */
     setLatency(ms) {
       assertNonNegativeNumber(ms, 'latency');

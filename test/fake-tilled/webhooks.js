@@ -7,7 +7,7 @@
  *   create answer), GET /v1/events (types[], created_at_gte/lte, object_id, offset/limit, newest
  *   first), GET /v1/events/:id.
  *   fake.webhooks.pay(sessionId, faults?): the session becomes complete, its payment intent
- *   succeeded; a payment_intent.succeeded event is recorded and delivered, signed, to every
+ *   succeeded (made in payments.js, with its charge); a payment_intent.succeeded event is recorded and delivered, signed, to every
  *   endpoint that enabled it. A non-2xx answer is retried (`retries` times, `retryDelayMs` apart).
  *   Delivery faults: { twice, late (timestamp 10 min old), veryLate (4 days old), badSignature, otherAccount }.
  *   POST /_fake/checkout-sessions/:id/pay (no auth, for `npm start`) does the same.
@@ -57,11 +57,12 @@ function endpointUrlProblem(text) {
 
 /**
  * @param {{ accountId: string, connected: Set<string>, store: import('./store').SessionStore,
+ *   payments: ReturnType<typeof import('./payments').createPayments>,
  *   jsonReply: (status: number, json: any) => any, errorReply: (status: number, message?: string | string[]) => any,
  *   wait: (ms: number) => Promise<void> }} deps
  */
 function createWebhooks(deps) {
-  const { accountId, connected, store, jsonReply, errorReply, wait } = deps;
+  const { accountId, connected, store, payments, jsonReply, errorReply, wait } = deps;
   /** @type {Map<string, any>} id -> endpoint with its secret */
   const endpoints = new Map();
   /** @type {any[]} oldest first */
@@ -288,21 +289,26 @@ function createWebhooks(deps) {
    */
   function payNow(sessionId, faults = {}) {
     const session = store.setStatus(sessionId, 'complete');
-    const event = recordEvent({
-      type: 'payment_intent.succeeded',
-      // The session's account (a connected account's session gives that account's event);
-      // the otherAccount fault claims another account whatever the session's.
-      account_id: faults.otherAccount ? OTHER_ACCOUNT : session.account_id,
-      data: {
-        id: session.payment_intent_id,
-        object: 'payment_intent',
-        status: 'succeeded',
-        amount: session.amount_total,
-        amount_received: session.amount_total,
-        currency: session.currency,
-        metadata: { ...((session.metadata) || {}) },
+    const intent = payments.payFromSession(session);
+    return publish(
+      {
+        type: 'payment_intent.succeeded',
+        // The session's account (a connected account's session gives that account's event);
+        // the otherAccount fault claims another account whatever the session's.
+        account_id: faults.otherAccount ? OTHER_ACCOUNT : session.account_id,
+        data: payments.views.intentView(intent),
       },
-    });
+      faults,
+    );
+  }
+
+  /**
+   * Records an event and starts delivering it (settled() waits for the deliveries).
+   * @param {{ type: string, data: any, account_id?: string }} partial
+   * @param {{ twice?: boolean, late?: boolean, badSignature?: boolean }} [faults]
+   */
+  function publish(partial, faults = {}) {
+    const event = recordEvent(partial);
     const delivered = deliverToAll(event, faults);
     pending.add(delivered);
     delivered.finally(() => pending.delete(delivered));
@@ -321,6 +327,8 @@ function createWebhooks(deps) {
         return { event, deliveries: await done };
       },
       recordEvent,
+      /** Records an event and delivers it (what payments.js does where Tilled sends one). */
+      publish: (/** @type {{ type: string, data: any, account_id?: string }} */ partial) => publish(partial).deliveries,
       deliver: deliverToAll,
       /** Endpoints with their secrets (what a test may know that n8n learnt at creation). */
       endpoints: () => [...endpoints.values()].map((endpoint) => ({ ...endpoint })),
