@@ -106,7 +106,12 @@ function paymentIntentId(event: TilledEvent): string | undefined {
 	return typeof id === 'string' && id !== '' ? id : undefined;
 }
 
-/** The item a trigger emits: the event, plus checkout_session (or null) for payment events. */
+/**
+ * The item a trigger emits: the event, plus checkout_session (or null) for payment events.
+ * Never throws for a failed lookup: one event's failure must not hold back the others (a poll
+ * would stop at it forever). The event comes with `checkout_session: null` and
+ * `checkout_session_error` naming the event, the object and what Tilled answered.
+ */
 export async function eventOutput(
 	this: TilledContext,
 	settings: TransportSettings,
@@ -119,6 +124,14 @@ export async function eventOutput(
 	// The session belongs to the event's account: a connected account's is found only when the
 	// lookup acts for that account (the credential's own account when the event names none).
 	const account = typeof event.account_id === 'string' && event.account_id !== '' ? event.account_id : undefined;
-	const [session] = await tilledListSessions.call(this, settings, { payment_intent_id: intent }, { limit: 1, pageConcurrency: 1, account });
-	return { ...event, checkout_session: session ?? null };
+	try {
+		const [session] = await tilledListSessions.call(this, settings, { payment_intent_id: intent }, { limit: 1, pageConcurrency: 1, account });
+		return { ...event, checkout_session: session ?? null };
+	} catch (error) {
+		return {
+			...event,
+			checkout_session: null,
+			checkout_session_error: `Could not look up the checkout session of event ${event.id} (payment intent ${intent}): ${(error as Error).message}`,
+		};
+	}
 }
