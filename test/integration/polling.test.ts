@@ -206,3 +206,49 @@ test("a connected account's event: skipped without All Connected Accounts; with 
 	// The events are read as the credential's own account.
 	expect(fake.requests.filter((r) => r.path === '/v1/events').every((r) => r.headers['tilled-account'] === ACCOUNT_ID)).toBe(true);
 });
+
+test('Include Related Objects: the session behind payment and refund events; a dispute or payout sent as a reference is fetched whole; nothing for whole objects or other families', async () => {
+	const payments = (fake as unknown as { payments: any }).payments;
+	const trigger = pollingTrigger(credentials, { events: ['*'], includeRelatedObjects: true, options: {} });
+	await trigger.poll();
+	const [session] = fake.sessions.seedSessions(1, { metadata: { order_id: 'ORD-R' } });
+	const { event: paidEvent } = await fake.webhooks.pay(session.id);
+	const intent = payments.paymentIntent(paidEvent.data.id);
+	const charge = intent.charges[0];
+	const dispute = payments.openDispute(charge.id);
+	const refundEvent = fake.webhooks.recordEvent({
+		type: 'charge.refund.updated',
+		data: { id: 're_1', object: 'refund', status: 'succeeded', amount: 100, payment_intent_id: intent.id, charge_id: charge.id },
+	});
+	const thinDispute = fake.webhooks.recordEvent({ type: 'dispute.updated', data: { id: dispute.id } });
+	const thinPayout = fake.webhooks.recordEvent({ type: 'payout.paid', data: { id: 'po_missing' } });
+	fake.webhooks.recordEvent({ type: 'customer.created', data: { id: 'cus_1', object: 'customer' } });
+	fake.clearRequests();
+	const items = await trigger.poll();
+	const byId = new Map(items.map((item) => [item.id, item]));
+
+	expect(byId.get(paidEvent.id)).toMatchObject({ checkout_session: { id: session.id, metadata: { order_id: 'ORD-R' } } });
+	// A refund event's data is the whole refund: the session it refunds is added, no refund lookup.
+	expect(byId.get(refundEvent.id)).toMatchObject({ checkout_session: { id: session.id } });
+	expect(byId.get(refundEvent.id)).not.toHaveProperty('refund');
+	// dispute.created carries the whole dispute: nothing added.
+	const created = items.find((item) => item.type === 'dispute.created')!;
+	expect(created).not.toHaveProperty('dispute');
+	expect(Object.keys(created).sort()).toEqual(['account_id', 'created_at', 'data', 'id', 'type']);
+	// A reference only: fetched whole, or null with an error naming the event and the object.
+	expect(byId.get(thinDispute.id)).toMatchObject({ dispute: { id: dispute.id, charge_id: charge.id, status: dispute.status } });
+	expect(byId.get(thinPayout.id)).toMatchObject({ payout: null });
+	expect(byId.get(thinPayout.id)!.payout_error).toMatch(new RegExp(`^Could not look up the payout of event ${thinPayout.id} \\(payout po_missing\\): .*404`));
+	const customer = items.find((item) => item.type === 'customer.created')!;
+	expect(Object.keys(customer).sort()).toEqual(['account_id', 'created_at', 'data', 'id', 'type']);
+	expect(fake.requests.filter((r) => r.path.startsWith('/v1/refunds'))).toEqual([]);
+
+	// Off: the events as Tilled sent them, no lookups.
+	const off = pollingTrigger(credentials, { events: ['*'], includeRelatedObjects: false, options: {} });
+	await off.poll();
+	fake.webhooks.recordEvent({ type: 'dispute.updated', data: { id: dispute.id } });
+	fake.clearRequests();
+	const [plain] = await off.poll();
+	expect(plain).not.toHaveProperty('dispute');
+	expect(fake.requests.filter((r) => r.path.startsWith('/v1/disputes'))).toEqual([]);
+});
