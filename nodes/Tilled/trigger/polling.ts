@@ -98,7 +98,11 @@ async function pollOnce(this: IPollFunctions): Promise<INodeExecutionData[][] | 
 	// The oldest events since the window's start: enough to hold every seen id plus a full batch.
 	const { events: listed, complete } = await oldestEvents.call(this, settings, query, seenIds.length + MAX_EVENTS_PER_POLL);
 	const seen = new Set(seenIds);
-	const fresh = listed.filter((event) => !seen.has(event.id)).sort((a, b) => createdMs(a) - createdMs(b));
+	// Oldest first; events with one created_at keep Tilled's order, reversed (the list is newest first).
+	const fresh = [...listed]
+		.reverse()
+		.filter((event) => !seen.has(event.id))
+		.sort((a, b) => createdMs(a) - createdMs(b));
 	const batch = fresh.slice(0, MAX_EVENTS_PER_POLL);
 
 	let cursorMs = state.cursorMs;
