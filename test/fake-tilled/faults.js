@@ -7,6 +7,7 @@
  *            times = 1 (Infinity allowed), skip = 0 (matching requests let through first),
  *            probability? (0..1, seeded by `seed`), kind, ...kind-specific fields }.
  * Kinds: status, reset-before, reset-after, hang (afterStore?), truncated, html, call (run()),
+ * decide (run(ctx) returns the Reply for this request, or undefined to let it through),
  * list (mode: a list that does not advance, repeats or shrinks).
  * The oldest active fault matching a request is used and its `times` counted down.
  *
@@ -102,6 +103,15 @@ const FAULT_KINDS = {
     async run(fault, ctx, proceed) {
       await fault.run(ctx);
       return proceed();
+    },
+  },
+  /** run(ctx) picks the requests to fail (e.g. by query): a Reply to send, or undefined to proceed. */
+  decide: {
+    check(fault) {
+      if (typeof fault.run !== 'function') throw new TypeError('fault kind "decide" needs a run() function');
+    },
+    async run(fault, ctx, proceed) {
+      return (await fault.run(ctx)) ?? proceed();
     },
   },
   /** A proxy's HTML error page (default 502) before the request reaches Tilled. */

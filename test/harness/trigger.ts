@@ -22,7 +22,7 @@ export interface Delivery {
 	items?: IDataObject[];
 }
 
-function workflowFor(type: string, nodeType: INodeType, parameters: IDataObject, staticData: IDataObject = {}) {
+function workflowFor(type: string, nodeType: INodeType, parameters: IDataObject, staticData: IDataObject = {}, workflowId = 'wf-trigger') {
 	const node: INode = {
 		id: 'tilled-trigger',
 		name: 'Tilled Trigger',
@@ -34,7 +34,7 @@ function workflowFor(type: string, nodeType: INodeType, parameters: IDataObject,
 		credentials: { tilledApi: { id: 'cred-1', name: 'Tilled test' } },
 	};
 	const workflow = new Workflow({
-		id: 'wf-trigger',
+		id: workflowId,
 		name: 'Mark orders paid',
 		nodes: [node],
 		connections: {},
@@ -154,10 +154,12 @@ export async function startWebhookTrigger(
 	};
 }
 
+let pollingWorkflows = 0;
 /** The polling trigger; `poll()` runs one poll in the given mode and keeps the static data. */
 export function pollingTrigger(credentials: TilledCredentialData, parameters: IDataObject) {
 	const nodeType = new TilledPollingTrigger();
-	const { workflow, node } = workflowFor(POLLING_TYPE, nodeType, parameters);
+	// Each its own workflow id, as in n8n: overlapping polls are told apart by workflow and node.
+	const { workflow, node } = workflowFor(POLLING_TYPE, nodeType, parameters, {}, `wf-polling-${++pollingWorkflows}`);
 	return {
 		staticData: () => workflow.getStaticData('node', node),
 		async poll(mode: 'trigger' | 'manual' = 'trigger') {

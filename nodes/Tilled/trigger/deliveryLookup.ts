@@ -5,6 +5,7 @@
 import { sleep, type IDataObject, type IWebhookFunctions } from 'n8n-workflow';
 import { AdaptiveLimiter, transportSettings } from '../transport';
 import { eventOutput, type TilledEvent, type TriggerOptions } from './events';
+import { relatedKeys } from './relatedObjects';
 
 /** The most webhook() waits for the lookup before it answers without it. */
 export const LOOKUP_BUDGET_MS = 4_000;
@@ -35,8 +36,8 @@ export interface DeliveryOutput {
 	pending?: boolean;
 }
 
-/** The key an event's related object is added under (the session, for payment events). */
-const RELATED_KEY = 'checkout_session';
+/** The key an event's first related object is added under (the session, for payment events). */
+const relatedKey = (event: TilledEvent) => relatedKeys(event)[0] ?? 'checkout_session';
 
 /** The first `<key>_error` the item carries: a related object whose lookup failed. */
 function relatedObjectError(json: IDataObject): string | undefined {
@@ -47,7 +48,8 @@ function relatedObjectError(json: IDataObject): string | undefined {
 }
 
 function withError(event: TilledEvent, error: string): DeliveryOutput {
-	return { json: { ...event, [RELATED_KEY]: null, [`${RELATED_KEY}_error`]: error }, error };
+	const key = relatedKey(event);
+	return { json: { ...event, [key]: null, [`${key}_error`]: error }, error };
 }
 
 /**

@@ -1,25 +1,9 @@
 // What both Tilled triggers offer and do with an event: the event types, the options, the
-// account filter and the checkout session behind a payment.
+// account filter and the related objects (trigger/relatedObjects.ts).
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
-import { tilledList, type TilledContext, type TransportSettings } from '../transport';
-
-/** Tilled's payment events (no checkout_session.* events exist: payment shows on the intent). */
-export const EVENT_TYPES = [
-	'payment_intent.succeeded',
-	'payment_intent.processing',
-	'payment_intent.payment_failed',
-	'payment_intent.canceled',
-	'payment_intent.requires_action',
-	'payment_intent.created',
-	'charge.succeeded',
-	'charge.pending',
-	'charge.failed',
-	'charge.captured',
-	'charge.expired',
-	'charge.refunded',
-	'charge.refund.updated',
-	'charge.updated',
-] as const;
+import type { TilledContext, TransportSettings } from '../transport';
+import { EVENT_TYPES } from './eventTypes';
+import { withRelatedObjects } from './relatedObjects';
 
 export const ALL_EVENTS = '*';
 
@@ -33,9 +17,17 @@ export const triggerProperties: INodeProperties[] = [
 		description:
 			'The events that start the workflow. A checkout session is paid when its payment intent succeeds (payment_intent.succeeded).',
 		options: [
-			{ name: '* (All Events)', value: ALL_EVENTS, description: 'Every event Tilled sends' },
-			...EVENT_TYPES.map((type) => ({ name: type, value: type })),
+			{ name: '* (All Events)', value: ALL_EVENTS, description: 'Every event Tilled sends (*)' },
+			...[...EVENT_TYPES].sort((a, b) => a.name.localeCompare(b.name)),
 		],
+	},
+	{
+		displayName: 'Include Related Objects',
+		name: 'includeRelatedObjects',
+		type: 'boolean',
+		default: true,
+		description:
+			"Whether to add what the event's data does not hold: the checkout session behind a payment intent, charge or refund event (checkout_session, null when the payment was not made through checkout). Refund, dispute and payout events already carry the whole refund, dispute or payout, so nothing is added for them (it is fetched only if Tilled sent just its ID). A failed lookup adds null and an error next to it (e.g. checkout_session_error).",
 	},
 	{
 		displayName: 'Options',
@@ -45,14 +37,6 @@ export const triggerProperties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
-				displayName: 'Include Checkout Session',
-				name: 'includeCheckoutSession',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether to look up the checkout session behind a payment intent or charge event and add it as checkout_session (null when the payment was not made through checkout)',
-			},
-			{
 				displayName: 'All Connected Accounts',
 				name: 'allAccounts',
 				type: 'boolean',
@@ -60,13 +44,24 @@ export const triggerProperties: INodeProperties[] = [
 				description:
 					"Whether events of every account connected to the credential's account start the workflow, not only those of the credential's own account",
 			},
+			{
+				// Kept in the description: n8n drops a saved collection value its node no longer
+				// describes, and workflows made before Include Related Objects may have set it off.
+				displayName: 'Include Checkout Session (Deprecated)',
+				name: 'includeCheckoutSession',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to look up related objects (kept for workflows made before Include Related Objects; off here turns them off). Use Include Related Objects instead.',
+			},
 		],
 	},
 ];
 
 export interface TriggerOptions {
 	events: string[];
-	includeCheckoutSession: boolean;
+	/** Include Related Objects (or, in workflows made before it, Options > Include Checkout Session). */
+	includeRelatedObjects: boolean;
 	allAccounts: boolean;
 }
 
@@ -75,7 +70,9 @@ export function readTriggerOptions(this: TilledContext): TriggerOptions {
 	const options = this.getNodeParameter('options', {}) as IDataObject;
 	return {
 		events: events.includes(ALL_EVENTS) || events.length === 0 ? [ALL_EVENTS] : events,
-		includeCheckoutSession: options.includeCheckoutSession !== false,
+		// Workflows made before Include Related Objects existed may set Options > Include Checkout
+		// Session: false there still turns the lookups off.
+		includeRelatedObjects: this.getNodeParameter('includeRelatedObjects', true) !== false && options.includeCheckoutSession !== false,
 		allAccounts: options.allAccounts === true,
 	};
 }
@@ -99,26 +96,18 @@ export function eventWanted(event: TilledEvent, options: TriggerOptions, account
 	return options.allAccounts || event.account_id === accountId;
 }
 
-/** The payment intent an event is about: the intent itself, or a charge's. */
-function paymentIntentId(event: TilledEvent): string | undefined {
-	const data = event.data ?? {};
-	const id = event.type.startsWith('payment_intent.') ? data.id : data.payment_intent_id;
-	return typeof id === 'string' && id !== '' ? id : undefined;
-}
-
-/** The item a trigger emits: the event, plus checkout_session (or null) for payment events. */
+/**
+ * The item a trigger emits: the event, plus its related objects (trigger/relatedObjects.ts).
+ * Never throws for a failed lookup: one event's failure must not hold back the others (a poll
+ * would stop at it forever). The event comes with `<key>: null` and `<key>_error` naming the
+ * event, the object and what Tilled answered.
+ */
 export async function eventOutput(
 	this: TilledContext,
 	settings: TransportSettings,
 	event: TilledEvent,
 	options: TriggerOptions,
 ): Promise<IDataObject> {
-	if (!options.includeCheckoutSession) return { ...event };
-	const intent = paymentIntentId(event);
-	if (intent === undefined) return { ...event };
-	// The session belongs to the event's account: a connected account's is found only when the
-	// lookup acts for that account (the credential's own account when the event names none).
-	const account = typeof event.account_id === 'string' && event.account_id !== '' ? event.account_id : undefined;
-	const [session] = await tilledList.call(this, settings, { payment_intent_id: intent }, { limit: 1, pageConcurrency: 1, account, path: '/v1/checkout-sessions', action: 'list checkout sessions' });
-	return { ...event, checkout_session: session ?? null };
+	if (!options.includeRelatedObjects) return { ...event };
+	return await withRelatedObjects.call(this, settings, event);
 }
