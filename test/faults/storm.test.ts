@@ -158,19 +158,14 @@ test.each([
 	countItem(true);
 }, 60_000);
 
-interface FakePayments {
-	createPaymentIntent(params: Record<string, unknown>): { id: string };
-	refunds(paymentIntentId?: string): Array<{ id: string; amount: number; metadata?: Record<string, string> }>;
-}
-
 test.each([
 	[16, 8, 120],
 	[17, 8, 120],
 	[18, 50, 150],
 	[19, 200, 200],
 ])('refund create, storm %i, Items in Parallel %i, %i items: each payment refunded once or one error, never twice', async (seed, itemConcurrency, count) => {
-	const payments = (fake as unknown as { payments: FakePayments }).payments;
-	const intents = Array.from({ length: count }, () => payments.createPaymentIntent({ amount: 2000, currency: 'usd' }));
+	const payments = fake.payments;
+	const intents: Array<{ id: string }> = Array.from({ length: count }, () => payments.createPaymentIntent({ amount: 2000, currency: 'usd' }));
 	storm(seed);
 	const { items } = await runNode({
 		node: 'tilled',
@@ -193,7 +188,7 @@ test.each([
 		const refunds = payments.refunds(intents[index].id);
 		expect(refunds.length).toBeLessThanOrEqual(1);
 		if (item.json.error === undefined) {
-			expect(refunds.map((r) => r.id)).toEqual([item.json.id]);
+			expect(refunds.map((r: { id: string }) => r.id)).toEqual([item.json.id]);
 			expect(item.json).toMatchObject({ amount: 500, metadata: { item_no: String(index) } });
 		} else {
 			expectTilledError(item as never, 'refund the payment');
