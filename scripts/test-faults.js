@@ -39,6 +39,7 @@ const figures = {
 	faultsInjected: sum('faultsInjected'),
 	runsCorrect: faultScenarios + sum('runsCorrect'),
 	sessionsDuplicated: sum('sessionsDuplicated'),
+	refundsDuplicated: sum('refundsDuplicated'),
 	itemsLost: sum('itemsLost'),
 	fuzzCases: sum('fuzzCases'),
 	invalidRequests: sum('invalidRequests'),
@@ -54,7 +55,7 @@ const figures = {
 for (const leak of leaks.slice(0, 20)) console.error(`secret leak: ${leak}`);
 console.log(
 	`faults: ${figures.faultsInjected} faults injected, ${figures.runsCorrect} runs completed correctly, ` +
-		`${figures.sessionsDuplicated} sessions duplicated, ${figures.itemsLost} items lost, ` +
+		`${figures.sessionsDuplicated} sessions duplicated, ${figures.refundsDuplicated} refunds duplicated, ${figures.itemsLost} items lost, ` +
 		`${figures.fuzzCases} fuzz cases tried, ${figures.invalidRequests} invalid requests sent, ` +
 		`${figures.secretLeaks} secret leaks (${exposures.length} runs checked for ${secrets.length} keys), ` +
 		`${figures.webhookDeliveriesFuzzed.toLocaleString('en')} webhook deliveries fuzzed, ${figures.unsignedRuns} runs from unsigned input, ` +
@@ -64,7 +65,7 @@ console.log(
 
 const problems = [];
 if (jest.status !== 0) problems.push('a test failed');
-for (const key of ['sessionsDuplicated', 'itemsLost', 'invalidRequests', 'secretLeaks', 'unsignedRuns', 'webhookCrashes', 'burstLost', 'burstDuplicated']) {
+for (const key of ['sessionsDuplicated', 'refundsDuplicated', 'itemsLost', 'invalidRequests', 'secretLeaks', 'unsignedRuns', 'webhookCrashes', 'burstLost', 'burstDuplicated']) {
 	if (figures[key] !== 0) problems.push(`${key} is ${figures[key]}`);
 }
 // The scale the suite promises (docs/reliability.md), when it runs whole at its own settings.

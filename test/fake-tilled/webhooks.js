@@ -15,21 +15,13 @@
  */
 
 const crypto = require('node:crypto');
-const { createAjv, formatErrors } = require('./schema');
+const { createValidators, formatErrors } = require('./schema');
 const { randomId } = require('./store');
 
 /** @type {any} */
 const SCHEMA = require('./webhooks.schema.json');
 
-const ajvs = { plain: createAjv(), coercing: createAjv({ coerceTypes: true }) };
-ajvs.plain.addSchema(SCHEMA);
-ajvs.coercing.addSchema(SCHEMA);
-/** @param {string} name @param {boolean} [coerce] */
-function validator(name, coerce = false) {
-  const validate = (coerce ? ajvs.coercing : ajvs.plain).getSchema(`${SCHEMA.$id}#/$defs/${name}`);
-  if (!validate) throw new Error(`webhooks.schema.json has no definition ${name}`);
-  return validate;
-}
+const validator = createValidators(SCHEMA);
 
 const ENDPOINTS = '/v1/webhook-endpoints';
 const EVENTS = '/v1/events';

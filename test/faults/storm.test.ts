@@ -1,6 +1,6 @@
 // Many items through n8n's real execution context while the fake Tilled injects faults at random
 // (seeded): every input item yields exactly one output item or one error item, no session is
-// created twice, and every error is a NodeApiError that says what happened.
+// created twice, no payment refunded twice, and every error is a NodeApiError that says what happened.
 import { NodeApiError } from 'n8n-workflow';
 import { runNode, type TilledCredentialData } from '../harness/n8n';
 import { faultCount, useFakeTilled, type FakeTilled } from '../harness/fake';
@@ -8,7 +8,7 @@ import { report } from '../harness/report';
 
 let fake: FakeTilled;
 let credentials: TilledCredentialData;
-const figures = { runs: 0, runsCorrect: 0, sessionsDuplicated: 0, itemsLost: 0 };
+const figures = { runs: 0, runsCorrect: 0, sessionsDuplicated: 0, refundsDuplicated: 0, itemsLost: 0 };
 
 useFakeTilled((started) => ({ fake, credentials } = started), {
 	beforeClose: (closing) =>
@@ -156,4 +156,45 @@ test.each([
 		expect(ids).toEqual(fake.sessions.listSessions().map((s) => s.id));
 	}
 	countItem(true);
+}, 60_000);
+
+test.each([
+	[16, 8, 120],
+	[17, 8, 120],
+	[18, 50, 150],
+	[19, 200, 200],
+])('refund create, storm %i, Items in Parallel %i, %i items: each payment refunded once or one error, never twice', async (seed, itemConcurrency, count) => {
+	const payments = fake.payments;
+	const intents: Array<{ id: string }> = Array.from({ length: count }, () => payments.createPaymentIntent({ amount: 2000, currency: 'usd' }));
+	storm(seed);
+	const { items } = await runNode({
+		node: 'tilled',
+		credentials,
+		continueOnFail: true,
+		items: intents.map((intent, i) => ({ i, id: intent.id })),
+		parameters: {
+			resource: 'refund',
+			operation: 'create',
+			paymentIntentId: { __rl: true, mode: 'id', value: '={{ $json.id }}' },
+			amountFormat: 'minor',
+			amount: 500,
+			metadata: { pair: [{ key: 'item_no', value: '={{ $json.i }}' }] },
+			options: { ...options, itemConcurrency },
+		},
+	});
+	expect(items).toHaveLength(intents.length);
+	items.forEach((item, index) => {
+		expect(item.pairedItem).toEqual({ item: index });
+		const refunds = payments.refunds(intents[index].id);
+		expect(refunds.length).toBeLessThanOrEqual(1);
+		if (item.json.error === undefined) {
+			expect(refunds.map((r: { id: string }) => r.id)).toEqual([item.json.id]);
+			expect(item.json).toMatchObject({ amount: 500, metadata: { item_no: String(index) } });
+		} else {
+			expectTilledError(item as never, 'refund the payment');
+		}
+		figures.refundsDuplicated += Math.max(0, refunds.length - 1);
+		countItem(true);
+	});
+	expect(fake.faultsInjected()).not.toEqual({});
 }, 60_000);

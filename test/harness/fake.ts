@@ -22,6 +22,34 @@ export interface RecordedRequest {
 	requestId: string;
 }
 
+/** The fake's payment records and admin actions (test/fake-tilled/README.md, "Payments"); objects as the API sends them. */
+export interface FakePayments {
+	createPaymentIntent(params: {
+		amount: number;
+		currency: string;
+		capture_method?: 'automatic' | 'manual';
+		payment_method_types?: string[];
+		platform_fee_amount?: number;
+		metadata?: Record<string, string>;
+		customer_id?: string;
+		account_id?: string;
+	}): any;
+	openDispute(chargeId: string, params?: { amount?: number; status?: string; reason_description?: string }): any;
+	createPayout(params?: { account_id?: string; currency?: string; status?: string }): any;
+	paymentIntent(id: string): any;
+	charge(id: string): any;
+	refund(id: string): any;
+	refunds(paymentIntentId?: string): any[];
+	refundCount(paymentIntentId: string): number;
+	refundCounts(): Record<string, number>;
+	createCustomer(params?: Record<string, unknown>, account?: string): any;
+	customer(id: string): any;
+	balanceTransactions(): any[];
+	payout(id: string): any;
+	dispute(id: string): any;
+	reset(): void;
+}
+
 export interface FakeTilled {
 	url: string;
 	connectedAccounts: string[];
@@ -35,6 +63,7 @@ export interface FakeTilled {
 		setStatus(id: string, status: string): void;
 		reset(): void;
 	};
+	payments: FakePayments;
 	internalErrors: Error[];
 	setLatency(ms: number): void;
 	/** N requests per rolling second, 429 with Retry-After beyond; undefined: no limit. */
@@ -78,6 +107,7 @@ export function useFakeTilled(
 	});
 	beforeEach(() => {
 		fake.sessions.reset();
+		fake.payments.reset();
 		fake.clearRequests();
 		fake.clearFaults();
 	});

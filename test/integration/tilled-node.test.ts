@@ -5,23 +5,10 @@ import { runNode, type TilledCredentialData } from '../harness/n8n';
 import { CONNECTED_ACCOUNT_ID, useFakeTilled, type FakeTilled } from '../harness/fake';
 import { Tilled } from '../../nodes/Tilled/Tilled.node';
 
-interface FakePayments {
-	createPaymentIntent(params: IDataObject): IDataObject;
-	createPayout(params?: IDataObject): IDataObject;
-	openDispute(chargeId: string, params?: IDataObject): IDataObject;
-	createCustomer(params?: IDataObject): IDataObject;
-	paymentIntent(id: string): IDataObject;
-	refundCount(paymentIntentId: string): number;
-}
-
 let fake: FakeTilled;
 let credentials: TilledCredentialData;
-let payments: FakePayments;
 
-useFakeTilled((started) => {
-	({ fake, credentials } = started);
-	payments = (fake as unknown as { payments: FakePayments }).payments;
-});
+useFakeTilled((started) => ({ fake, credentials } = started));
 
 const run = (parameters: Record<string, unknown>, extra: { items?: IDataObject[]; continueOnFail?: boolean } = {}) =>
 	runNode({ node: 'tilled', credentials, parameters, ...extra });
@@ -29,7 +16,7 @@ const run = (parameters: Record<string, unknown>, extra: { items?: IDataObject[]
 const byId = (id: string) => ({ __rl: true, mode: 'id', value: id });
 
 const paidIntent = (amount = 2000, extra: IDataObject = {}) =>
-	payments.createPaymentIntent({ amount, currency: 'usd', ...extra }) as IDataObject & { id: string };
+	fake.payments.createPaymentIntent({ amount, currency: 'usd', ...extra }) as IDataObject & { id: string };
 
 describe('refund create', () => {
 	test('refunds a decimal amount once, reading the currency from the payment intent', async () => {
@@ -50,7 +37,7 @@ describe('refund create', () => {
 		]);
 		const body = fake.requests[1].body;
 		expect(body.metadata).toMatchObject({ order_id: '1001', n8n_create_id: expect.stringMatching(/^test-execution-0-/) });
-		expect(payments.refundCount(intent.id)).toBe(1);
+		expect(fake.payments.refundCount(intent.id)).toBe(1);
 	});
 
 	test('minor units need no lookup; empty amount refunds what is left', async () => {
@@ -68,7 +55,7 @@ describe('refund create', () => {
 		await expect(
 			run({ resource: 'refund', operation: 'create', paymentIntentId: byId(intent.id), amountFormat: 'minor', amount: 1600 }),
 		).rejects.toThrow(/^Tilled could not refund the payment: Refund amount \(1600\) is greater than the refundable amount \(1500\) \[HTTP 400/);
-		expect(payments.refundCount(intent.id)).toBe(0);
+		expect(fake.payments.refundCount(intent.id)).toBe(0);
 	});
 
 	test('the same Idempotency Key returns the refund made before, with alreadyExisted', async () => {
@@ -78,7 +65,7 @@ describe('refund create', () => {
 		const second = await run(parameters);
 		expect(first.json[0].alreadyExisted).toBe(false);
 		expect(second.json[0]).toMatchObject({ id: first.json[0].id, alreadyExisted: true });
-		expect(payments.refundCount(intent.id)).toBe(1);
+		expect(fake.payments.refundCount(intent.id)).toBe(1);
 	});
 
 	test('a refund whose answer is lost is found by its marker, not sent again', async () => {
@@ -86,7 +73,7 @@ describe('refund create', () => {
 		fake.injectFault({ match: { method: 'POST', path: '/v1/refunds' }, kind: 'reset-after' });
 		const { json } = await run({ resource: 'refund', operation: 'create', paymentIntentId: byId(intent.id), amountFormat: 'minor', amount: 700, options: { retryDelay: 1 } });
 		expect(json[0].amount).toBe(700);
-		expect(payments.refundCount(intent.id)).toBe(1);
+		expect(fake.payments.refundCount(intent.id)).toBe(1);
 	});
 
 	test('a bad item is named before any refund is sent', async () => {
@@ -183,8 +170,8 @@ describe('customer', () => {
 describe('disputes, payouts and balance transactions', () => {
 	test('a dispute opened on a charge is listed and got', async () => {
 		const intent = paidIntent(2000);
-		const chargeId = String((payments.paymentIntent(intent.id).charges as IDataObject[])[0].id);
-		const dispute = payments.openDispute(chargeId);
+		const chargeId = String((fake.payments.paymentIntent(intent.id).charges as IDataObject[])[0].id);
+		const dispute = fake.payments.openDispute(chargeId);
 		const listed = await run({ resource: 'dispute', operation: 'getAll', returnAll: true, filters: { chargeId, status: ['needs_response'] } });
 		expect(listed.json.map((d) => d.id)).toEqual([dispute.id]);
 		const got = await run({ resource: 'dispute', operation: 'get', disputeId: byId(String(dispute.id)) });
@@ -193,7 +180,7 @@ describe('disputes, payouts and balance transactions', () => {
 
 	test('a payout and its balance transactions', async () => {
 		paidIntent(2000);
-		const payout = payments.createPayout();
+		const payout = fake.payments.createPayout();
 		const payouts = await run({ resource: 'payout', operation: 'getAll', returnAll: true, filters: { status: 'paid' } });
 		expect(payouts.json.map((p) => p.id)).toContain(payout.id);
 		const got = await run({ resource: 'payout', operation: 'get', payoutId: byId(String(payout.id)) });
@@ -215,7 +202,7 @@ describe('disputes, payouts and balance transactions', () => {
 
 describe('every resource', () => {
 	test('the Account option acts for a connected account, and errors name it', async () => {
-		const intent = payments.createPaymentIntent({ amount: 1000, currency: 'usd', account_id: CONNECTED_ACCOUNT_ID }) as { id: string };
+		const intent = fake.payments.createPaymentIntent({ amount: 1000, currency: 'usd', account_id: CONNECTED_ACCOUNT_ID }) as { id: string };
 		const { json } = await run({ resource: 'paymentIntent', operation: 'get', paymentIntentId: byId(intent.id), options: { account: CONNECTED_ACCOUNT_ID } });
 		expect(json[0].id).toBe(intent.id);
 		expect(fake.requests[0].headers['tilled-account']).toBe(CONNECTED_ACCOUNT_ID);
