@@ -21,6 +21,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const n8n = require('../../scripts/lib/n8n');
 const { startFakeTilled } = require('../fake-tilled/server');
+const { Tilled } = require('../../nodes/Tilled/Tilled.node');
 const { TilledCheckoutSessions } = require('../../nodes/Tilled/TilledCheckoutSessions.node');
 const { TilledTrigger } = require('../../nodes/Tilled/TilledTrigger.node');
 const { TilledPollingTrigger } = require('../../nodes/Tilled/TilledPollingTrigger.node');
@@ -311,10 +312,14 @@ step('finds the node in the node panel and adds it with the Create action', asyn
 	const item = page.locator(tid('node-creator-action-item')).filter({ hasText: description.displayName });
 	await item.waitFor();
 	timings.searchMs = since(start);
-	// The package's three nodes, the triggers as n8n's panel names them (without "Trigger").
-	const packageNodes = [description, new TilledTrigger().description, new TilledPollingTrigger().description].map(
-		(node) => node.displayName.replace(/ Trigger$/, ''),
+	// The package's nodes as n8n's panel lists them: a trigger named like an action node plus
+	// "Trigger" (tilledTrigger, tilled) is merged into that node's entry; the other trigger is
+	// named without " Trigger".
+	const actionNodes = [description, new Tilled().description];
+	const triggers = [new TilledTrigger().description, new TilledPollingTrigger().description].filter(
+		(trigger) => !actionNodes.some((node) => trigger.name.replace('Trigger', '') === node.name),
 	);
+	const packageNodes = [...actionNodes, ...triggers].map((node) => node.displayName.replace(/ Trigger$/, ''));
 	const results = await ui.settle(
 		() => page.locator(tid('node-creator-item-name')).allInnerTexts(),
 		(names) => names.length === packageNodes.length,

@@ -252,6 +252,7 @@ function defineSuite(label) {
 		expect(manifest.devDependencies).toBeUndefined();
 		expect(manifest.n8n.nodes).toEqual([
 			'dist/nodes/Tilled/TilledCheckoutSessions.node.js',
+			'dist/nodes/Tilled/Tilled.node.js',
 			'dist/nodes/Tilled/TilledTrigger.node.js',
 			'dist/nodes/Tilled/TilledPollingTrigger.node.js',
 		]);
@@ -277,15 +278,17 @@ function defineSuite(label) {
 		expectSuccess(run);
 		expect(run.lastNode).toHaveLength(1);
 		const [link] = run.lastNode;
-		expect(Object.keys(link).sort()).toEqual(['checkout_session_id', 'order_id', 'url']);
+		expect(Object.keys(link).sort()).toEqual(['already_existed', 'already_paid', 'checkout_session_id', 'order_id', 'status', 'url']);
 		expect(link.order_id).toBe('ORD-1001');
+		expect(link).toMatchObject({ status: 'open', already_paid: false, already_existed: false });
 		expect(link.checkout_session_id).toMatch(/^cs_/);
 		expect(link.url).toBe(`${fake.url}/checkout/${link.checkout_session_id}`);
 
-		// First the Idempotency Key lookup (nothing found), then the create.
-		expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET ${SESSIONS}`, `POST ${SESSIONS}`]);
+		// The Idempotency Key lookup (nothing found), the create, then the key looked up again (a
+		// run racing with the same key settles on one session).
+		expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET ${SESSIONS}`, `POST ${SESSIONS}`, `GET ${SESSIONS}`]);
 		const [lookup, create] = fake.requests;
-		expect(lookup.query).toEqual({ metadata: { n8n_idempotency_key: 'ORD-1001' }, limit: '1' });
+		expect(lookup.query).toEqual({ metadata: { n8n_idempotency_key: 'ORD-1001' }, limit: '100' });
 		expect(decodeURIComponent(lookup.rawQuery)).toContain('metadata[n8n_idempotency_key]=ORD-1001');
 		for (const request of fake.requests) expectAuthenticated(request);
 		expect(create.headers['content-type']).toMatch(/^application\/json/);
@@ -318,7 +321,7 @@ function defineSuite(label) {
 		fake.clearRequests();
 		const again = await execute(EXAMPLE.create);
 		expectSuccess(again);
-		expect(again.lastNode).toEqual([link]);
+		expect(again.lastNode).toEqual([{ ...link, already_existed: true }]);
 		expect(again.outputs['Create checkout session'][0][0].alreadyExisted).toBe(true);
 		expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET ${SESSIONS}`]);
 		expect(fake.sessions.sessionCount()).toBe(1);
