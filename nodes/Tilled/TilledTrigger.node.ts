@@ -72,7 +72,7 @@ export class TilledTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Tilled must reach this n8n at its production URL. Without a public URL, use the Tilled Polling Trigger. The API key needs the webhook_endpoints:read and webhook_endpoints:write scopes (and checkout_sessions:read for Include Checkout Session).',
+					'Tilled must reach this n8n at its production URL. Without a public URL, use the Tilled (Polling) Trigger. The API key needs the webhook_endpoints:read and webhook_endpoints:write scopes (and checkout_sessions:read for Include Related Objects).',
 				name: 'notice',
 				type: 'notice',
 				default: '',
