@@ -13,6 +13,8 @@ import {
 	checkText,
 	describe,
 } from '../../shared/validation';
+import { attemptMarker, findByMetadata } from '../common';
+import { CHECKOUT_SESSIONS } from './getMany';
 import { showFor, type TilledOperation } from '../types';
 
 /** Metadata key that marks each create attempt, so an unanswered create can be found again. */
@@ -464,23 +466,6 @@ function prepare(this: IExecuteFunctions, itemIndex: number): PreparedCreate {
 	return { body, idempotencyKey };
 }
 
-async function findByMetadata(
-	this: IExecuteFunctions,
-	settings: TransportSettings,
-	metadata: Metadata,
-	itemIndex: number,
-): Promise<IDataObject | undefined> {
-	const page = await tilledApiRequest.call(this, settings, {
-		method: 'GET',
-		path: '/v1/checkout-sessions',
-		qs: { ...listQuery({ metadata }), limit: 1 },
-		safety: 'idempotent',
-		action: 'list checkout sessions',
-		itemIndex,
-	});
-	const items = page.items as IDataObject[] | undefined;
-	return items?.[0];
-}
 
 /**
  * The session a key stands for: a complete one (paid: never make a second), else the oldest
@@ -511,11 +496,6 @@ async function listByKey(
 	return (page.items as IDataObject[] | undefined) ?? [];
 }
 
-/** A value no other create attempt has: execution, item and a random part. */
-function attemptMarker(this: IExecuteFunctions, itemIndex: number): string {
-	const random = Math.random().toString(36).slice(2, 12).padEnd(10, '0');
-	return `${this.getExecutionId() ?? 'manual'}-${itemIndex}-${Date.now().toString(36)}-${random}`;
-}
 
 export const create: TilledOperation<PreparedCreate> = {
 	name: 'Create',
@@ -555,7 +535,7 @@ export const create: TilledOperation<PreparedCreate> = {
 			// Tilled has no idempotency key: after an unanswered create, look for our marker
 			// before sending again, so there is exactly one session.
 			recover: async () =>
-				await findByMetadata.call(this, settings, { [CREATE_MARKER_FIELD]: marker }, itemIndex),
+				await findByMetadata.call(this, settings, CHECKOUT_SESSIONS, { [CREATE_MARKER_FIELD]: marker }, itemIndex),
 			ambiguityNote: `Tilled never confirmed the session and none was found; if one shows up later, it has metadata ${CREATE_MARKER_FIELD}=${marker}`,
 			itemIndex,
 		});
