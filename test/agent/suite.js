@@ -19,7 +19,7 @@ const { startFakeTilled } = require('../fake-tilled/server');
 const EXAMPLE = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'mcp-server-tools.json'), 'utf8'));
 const CREDENTIAL = { id: 'TilledSandboxLoc', name: 'Tilled sandbox (local)' };
 const SESSIONS = '/v1/checkout-sessions';
-const TOOL_NAMES = ['create_checkout_session', 'get_checkout_session', 'expire_checkout_session'];
+const TOOL_NAMES = ['create_checkout_session', 'get_checkout_session', 'expire_checkout_session', 'refund_payment'];
 
 /** The description each tool node carries in the example: what the agent must be shown. */
 function exampleDescription(name) {
@@ -105,7 +105,7 @@ function defineAgentSuite(label) {
 
 	beforeEach(() => fake.clearRequests());
 
-	test('the MCP server lists the three Tilled tools with their descriptions', async () => {
+	test('the MCP server lists the four Tilled tools with their descriptions', async () => {
 		const { tools } = await client.listTools();
 		expect(tools.map((tool) => tool.name).sort()).toEqual([...TOOL_NAMES].sort());
 		for (const tool of tools) expect(tool.description).toBe(exampleDescription(tool.name));
@@ -136,6 +136,11 @@ function defineAgentSuite(label) {
 			});
 			expect(schemas[name].required).toEqual(['checkout_session_id']);
 		}
+		const refund = schemas.refund_payment;
+		expect(Object.keys(refund.properties).sort()).toEqual(['amount', 'order_id', 'payment_intent_id']);
+		expect(refund.required.sort()).toEqual(['amount', 'payment_intent_id']);
+		expect(refund.properties.amount).toMatchObject({ type: 'number', description: expect.stringContaining('minor unit') });
+		expect(refund.properties.order_id).toMatchObject({ type: 'string', default: '' });
 	});
 
 	let created;
@@ -238,6 +243,23 @@ function defineAgentSuite(label) {
 		const missing = await call('get_checkout_session', { checkout_session_id: 'cs_doesNotExist000000001' });
 		expect(missing.isError).toBe(true);
 		expect(textOf(missing)).toMatch(/Checkout session cs_doesNotExist000000001 not found \[HTTP 404, request-id req_/);
+	});
+
+	test('refund_payment refunds the amount the agent gives; the same order again refunds nothing more', async () => {
+		const intent = fake.payments.createPaymentIntent({ amount: 4000, currency: 'usd' });
+		const [refund] = jsonOf(await call('refund_payment', { payment_intent_id: intent.id, amount: 1500, order_id: 'RET-77' }));
+		expect(refund).toMatchObject({ payment_intent_id: intent.id, amount: 1500, alreadyExisted: false });
+		expect(fake.payments.refundCount(intent.id)).toBe(1);
+		expect(fake.payments.paymentIntent(intent.id).charges[0].amount_refunded).toBe(1500);
+		const [again] = jsonOf(await call('refund_payment', { payment_intent_id: intent.id, amount: 1500, order_id: 'RET-77' }));
+		expect(again).toMatchObject({ id: refund.id, alreadyExisted: true });
+		expect(fake.payments.refundCount(intent.id)).toBe(1);
+		// More than is left: Tilled's refusal, naming both amounts, reaches the agent.
+		const tooMuch = await call('refund_payment', { payment_intent_id: intent.id, amount: 3000 });
+		expect(tooMuch.isError).toBe(true);
+		expect(textOf(tooMuch)).toContain('Refund amount (3000) is greater than the refundable amount (2500)');
+		expect(fake.payments.refundCount(intent.id)).toBe(1);
+		expect(fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds').map((r) => r.status)).toEqual([201, 400]);
 	});
 
 	test('no API key in any tool result or in what n8n printed', () => {

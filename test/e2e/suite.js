@@ -29,10 +29,12 @@ const EXAMPLE = {
 	lookup: 'tilledExLookup01',
 };
 
-/** Examples whose runs need `n8n start` (an active trigger): the suite that runs each. */
+/** Examples whose runs need `n8n start` (an active trigger), or whose Tilled nodes run in n8n-core: the suite that runs each. */
 const EXAMPLES_RUN_ELSEWHERE = {
 	tilledExMarkPaid1: { suite: 'test/e2e/trigger-suite.js', file: 'mark-order-paid.json' },
 	tilledExMcpSrv01: { suite: 'test/agent/suite.js', file: 'mcp-server-tools.json' },
+	tilledExRefund01: { suite: 'test/integration/examples.test.ts', file: 'refund-order.json' },
+	tilledExPayouts01: { suite: 'test/integration/examples.test.ts', file: 'daily-payout-report.json' },
 };
 
 const ALREADY_EXPIRED_ID = 'cs_e2eAlreadyExpired0000001';

@@ -7,7 +7,9 @@
  * to n8n's production webhook URL. The workflow is examples/mark-order-paid.json itself (only the
  * shop URL and the credential replaced): Tilled Trigger, then an HTTP Request that marks the order
  * paid at a "shop" (a small server of this test), so every run shows as one request there carrying
- * what the example's expressions made of the event and its checkout session.
+ * what the example's expressions made of the event and its checkout session. The suite adds one
+ * branch to it (workflowRefundingHalf): the Tilled node refunds half of each payment, the order ID
+ * as Idempotency Key; the queue and polling suites use the example as it is.
  */
 
 const crypto = require('node:crypto');
@@ -70,6 +72,34 @@ function workflow(credential, shopUrl) {
 	if (!markPaid.parameters.url.includes(EXAMPLE_SHOP_URL)) throw new Error(`${EXAMPLE_FILE}: the shop URL is no longer ${EXAMPLE_SHOP_URL}`);
 	markPaid.parameters.url = markPaid.parameters.url.replace(EXAMPLE_SHOP_URL, shopUrl);
 	for (const node of example.nodes) if (node.credentials?.tilledApi) node.credentials.tilledApi = credential;
+	return example;
+}
+
+/**
+ * The example with a second branch after the trigger: the Tilled node refunds half of the payment
+ * (Refund › Create, minor units), the order ID as Idempotency Key, so a second run for the same
+ * order refunds nothing more.
+ */
+function workflowRefundingHalf(credential, shopUrl) {
+	const example = workflow(credential, shopUrl);
+	const trigger = example.nodes.find((node) => node.type === 'n8n-nodes-tilled.tilledTrigger');
+	example.nodes.push({
+		id: 'e2e-refund-half',
+		name: 'Refund half',
+		type: 'n8n-nodes-tilled.tilled',
+		typeVersion: 1,
+		position: [240, 200],
+		parameters: {
+			resource: 'refund',
+			operation: 'create',
+			paymentIntentId: { __rl: true, mode: 'id', value: '={{ $json.data.id }}' },
+			amountFormat: 'minor',
+			amount: '={{ Math.floor($json.data.amount_received / 2) }}',
+			options: { idempotencyKey: '={{ $json.checkout_session.metadata.order_id }}' },
+		},
+		credentials: { tilledApi: credential },
+	});
+	example.connections[trigger.name].main[0].push({ node: 'Refund half', type: 'main', index: 0 });
 	return example;
 }
 
@@ -159,7 +189,7 @@ function useActiveWorkflow(label, { prefix, makeWorkflow, beforeActivation = asy
 }
 
 function defineTriggerSuite(label) {
-	const e2e = useActiveWorkflow(label, { prefix: `n8n-tilled-trigger-${label}-`, makeWorkflow: workflow });
+	const e2e = useActiveWorkflow(label, { prefix: `n8n-tilled-trigger-${label}-`, makeWorkflow: workflowRefundingHalf });
 	const { apiKey, logs, boot, stop, executions } = e2e;
 	/** Signing secrets Tilled handed to n8n: they must never be printed. */
 	const secrets = [];
@@ -285,6 +315,31 @@ function defineTriggerSuite(label) {
 			return list.length >= runsBefore + 1 && list.every((run) => run.finished || run.status === 'success') && list;
 		}, 'the run after the restart');
 		expect(runs).toHaveLength(runsBefore + 1);
+	});
+
+	test('the Tilled node in the workflow refunds half of the payment once; a second run for the same order refunds nothing more', async () => {
+		const payments = e2e.fake.payments;
+		const { session, event } = await payAndWait('ORD-E2E-REFUND');
+		const intentId = event.data.id;
+		await until(() => payments.refundCount(intentId) > 0, 'the refund', 60_000, () => e2e.server.logs().slice(-3000));
+		const half = Math.floor(event.data.amount_received / 2);
+		expect(half).toBeGreaterThan(0);
+		const [refund] = payments.refunds(intentId);
+		expect(refund).toMatchObject({ payment_intent_id: intentId, amount: half });
+		expect(payments.paymentIntent(intentId).charges[0].amount_refunded).toBe(half);
+		expect(session.payment_intent_id).toBe(intentId);
+
+		// The shop's order paid again (a second session, the same order ID): a new run, the same key.
+		const runsBefore = (await executions()).length;
+		const { event: again } = await payAndWait('ORD-E2E-REFUND');
+		expect(again.data.id).not.toBe(intentId);
+		await until(async () => {
+			const list = await executions();
+			return list.length >= runsBefore + 1 && list.every((run) => run.finished || run.status === 'success') && list;
+		}, 'the second run to finish');
+		expect(payments.refundCount(intentId)).toBe(1);
+		expect(payments.refundCount(again.data.id)).toBe(0);
+		expect(e2e.fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds' && r.body.payment_intent_id === intentId)).toHaveLength(1);
 	});
 
 	test('deactivating deletes the endpoint', async () => {

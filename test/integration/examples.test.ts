@@ -100,3 +100,73 @@ test.each(Object.keys(CASES))('pasted as shown and run: %s', async (expression) 
 	const create = fake.requests.find((r) => r.method === 'POST');
 	example.check({ sent: create?.body, error });
 });
+
+// The example workflows whose trigger needs a running n8n (a Webhook, a Schedule Trigger): each
+// Tilled node runs here with its parameters exactly as in the file, fed the items the node before
+// it gives. test/e2e/suite.js checks that every example is run somewhere.
+interface FakePayments {
+	createPaymentIntent(params: IDataObject): IDataObject & { id: string };
+	createPayout(params?: IDataObject): IDataObject & { id: string };
+	paymentIntent(id: string): IDataObject;
+	refundCount(paymentIntentId: string): number;
+}
+
+const REFUND_ORDER = path.join(__dirname, '..', '..', 'examples', 'refund-order.json');
+const DAILY_PAYOUT_REPORT = path.join(__dirname, '..', '..', 'examples', 'daily-payout-report.json');
+
+function exampleNode(file: string, name: string): Record<string, unknown> {
+	const workflow = JSON.parse(fs.readFileSync(file, 'utf8'));
+	const node = workflow.nodes.find((n: { name: string }) => n.name === name);
+	expect(node?.type).toBe('n8n-nodes-tilled.tilled');
+	return node.parameters;
+}
+
+describe('example workflows run against the fake', () => {
+	const payments = () => (fake as unknown as { payments: FakePayments }).payments;
+
+	test('"refund an order": the shop\'s request refunds its amount; the same order sent again refunds nothing more', async () => {
+		const parameters = exampleNode(REFUND_ORDER, 'Refund the payment');
+		const intent = payments().createPaymentIntent({ amount: 5000, currency: 'usd' });
+		// What n8n's Webhook node gives for the shop's POST: the body under `body`.
+		const request = { headers: {}, params: {}, query: {}, body: { order_id: '1001', payment_intent_id: intent.id, amount: 12.5 } };
+		const first = await runNode({ node: 'tilled', credentials, parameters, items: [request] });
+		expect(first.json).toHaveLength(1);
+		expect(first.json[0]).toMatchObject({ payment_intent_id: intent.id, amount: 1250, alreadyExisted: false });
+		const again = await runNode({ node: 'tilled', credentials, parameters, items: [request] });
+		expect(again.json[0]).toMatchObject({ id: first.json[0].id, amount: 1250, alreadyExisted: true });
+		expect(payments().refundCount(intent.id)).toBe(1);
+		expect(payments().paymentIntent(intent.id).amount_received).toBe(5000);
+		expect(fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds')).toHaveLength(1);
+	});
+
+	test('"refund an order" without an amount refunds all that is left', async () => {
+		const parameters = exampleNode(REFUND_ORDER, 'Refund the payment');
+		const intent = payments().createPaymentIntent({ amount: 3000, currency: 'usd' });
+		const request = { headers: {}, params: {}, query: {}, body: { order_id: '1002', payment_intent_id: intent.id } };
+		const refund = await runNode({ node: 'tilled', credentials, parameters, items: [request] });
+		expect(refund.json[0]).toMatchObject({ payment_intent_id: intent.id, amount: 3000 });
+		expect(payments().refundCount(intent.id)).toBe(1);
+	});
+
+	test('"daily payout report": the last day\'s payouts, then the balance transactions each paid out', async () => {
+		const intent = payments().createPaymentIntent({ amount: 2000, currency: 'usd' });
+		const payout = payments().createPayout();
+		const payouts = await runNode({ node: 'tilled', credentials, parameters: exampleNode(DAILY_PAYOUT_REPORT, "Last day's payouts"), items: [{}] });
+		expect(payouts.json.map((p) => p.id)).toEqual([payout.id]);
+		const listed = fake.requests.find((r) => r.path === '/v1/payouts')!;
+		// A day back from the run ($now is read once per expression, a few milliseconds apart).
+		const window = Date.parse(listed.query.created_at_lte) - Date.parse(listed.query.created_at_gte);
+		expect(window).toBeGreaterThanOrEqual(86_400_000);
+		expect(window).toBeLessThan(86_460_000);
+		const transactions = await runNode({
+			node: 'tilled',
+			credentials,
+			parameters: exampleNode(DAILY_PAYOUT_REPORT, 'What each payout paid out'),
+			items: payouts.json,
+		});
+		expect(transactions.json.length).toBeGreaterThan(0);
+		expect(transactions.json.every((t) => t.payout_id === payout.id)).toBe(true);
+		expect(transactions.json.map((t) => t.source_id)).toContain((payments().paymentIntent(intent.id).charges as IDataObject[])[0].id);
+		expect(transactions.items.every((item) => item.pairedItem !== undefined)).toBe(true);
+	});
+});
